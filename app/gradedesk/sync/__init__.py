@@ -1,0 +1,1 @@
+"""The sync engine: pull, push and Progress polling over the store and a platform. No Qt."""

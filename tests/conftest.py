@@ -1,0 +1,29 @@
+"""Suite-wide fixtures: every path GradeDesk touches moves to a temp dir, and tests under
+tests/gui are marked ``gui`` so ``pytest -m "not gui"`` proves the core runs without Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    gui_root = Path(__file__).parent / "gui"
+    for item in items:
+        if gui_root in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_paths(tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test reads or writes the developer's own data, config, cache or log folders."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("GRADEDESK_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "xdg-cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "xdg-state"))
+    yield
