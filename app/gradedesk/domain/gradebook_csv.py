@@ -1,0 +1,166 @@
+"""Canvas's gradebook CSV layout: Student, ID, SIS User ID, SIS Login ID, Section, then one
+column per assignment headed ``Name (id)``; Canvas puts a "Points Possible" row first.
+
+Reading is all-or-nothing: every bad cell is reported with its row and column, and a caller
+applies nothing unless the whole file is clean.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from gradedesk.domain.errors import InputError
+from gradedesk.domain.models import parse_score_input
+
+FIXED_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+POINTS_POSSIBLE = "Points Possible"
+_ASSIGNMENT_HEADER = re.compile(r"^(?P<name>.*\S)\s*\((?P<id>[^()]+)\)$")
+
+
+@dataclass(frozen=True, slots=True)
+class GradebookColumn:
+    """One assignment column: its short id (shown in the header) and its label."""
+
+    short_id: str
+    label: str
+    points_possible: float | None = None
+
+    @property
+    def header(self) -> str:
+        return f"{self.label} ({self.short_id})"
+
+
+@dataclass(frozen=True, slots=True)
+class GradebookRow:
+    student: str
+    user_id: str
+    section: str = ""
+    sis_user_id: str = ""
+    sis_login_id: str = ""
+    scores: dict[str, float | None] = field(default_factory=dict)  # short_id -> score
+
+
+@dataclass(frozen=True, slots=True)
+class CellProblem:
+    row: int  # 1-based line number in the file, as a spreadsheet shows it
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column!r}: {self.message}"
+
+
+class GradebookCsvError(InputError):
+    """The file is not a gradebook this version can read; ``problems`` lists every bad cell."""
+
+    def __init__(self, problems: Sequence[CellProblem]) -> None:
+        self.problems = tuple(problems)
+        shown = "; ".join(str(p) for p in self.problems[:10])
+        more = f" (and {len(self.problems) - 10} more)" if len(self.problems) > 10 else ""
+        super().__init__(f"The CSV file has {len(self.problems)} problem(s): {shown}{more}")
+
+
+@dataclass(frozen=True, slots=True)
+class Gradebook:
+    columns: tuple[GradebookColumn, ...]
+    rows: tuple[GradebookRow, ...]
+
+
+def write_gradebook(out: TextIO, columns: Sequence[GradebookColumn],
+                    rows: Iterable[GradebookRow]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*FIXED_COLUMNS, *(column.header for column in columns)])
+    writer.writerow([POINTS_POSSIBLE, "", "", "", "",
+                     *(_number(column.points_possible) for column in columns)])
+    for row in rows:
+        writer.writerow([row.student, row.user_id, row.sis_user_id, row.sis_login_id,
+                         row.section, *(_number(row.scores.get(c.short_id)) for c in columns)])
+
+
+def read_gradebook(source: TextIO) -> Gradebook:
+    """Parse a whole file; raise GradebookCsvError listing every problem, or return it all."""
+    try:
+        lines = list(csv.reader(source))
+    except csv.Error as error:
+        raise GradebookCsvError([CellProblem(0, "", f"not a CSV file: {error}")]) from None
+    except UnicodeDecodeError:
+        raise GradebookCsvError([CellProblem(0, "", "not UTF-8 text")]) from None
+    if not lines:
+        raise GradebookCsvError([CellProblem(1, "", "the file is empty")])
+    header = [cell.strip().lstrip("\ufeff") for cell in lines[0]]
+    problems: list[CellProblem] = []
+    for position, expected in enumerate(FIXED_COLUMNS[:2]):
+        if len(header) <= position or header[position] != expected:
+            problems.append(CellProblem(1, expected, f"the header must start with {expected!r}"))
+    if problems:
+        raise GradebookCsvError(problems)
+    index = {name: position for position, name in enumerate(header)}
+    columns: list[tuple[int, GradebookColumn]] = []
+    for position, name in enumerate(header):
+        if name in FIXED_COLUMNS or not name:
+            continue
+        match = _ASSIGNMENT_HEADER.match(name)
+        if match is None:
+            # Canvas adds computed columns ("Current Score", ...) that are not line items.
+            continue
+        columns.append((position, GradebookColumn(match["id"].strip(), match["name"])))
+
+    rows: list[GradebookRow] = []
+    points: dict[str, float | None] = {}
+    for line_number, cells in enumerate(lines[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        first = cells[0].strip() if cells else ""
+        if first == POINTS_POSSIBLE or first.startswith("    Points Possible"):
+            for position, column in columns:
+                points[column.short_id] = _cell_score(cells, position, line_number, column,
+                                                      problems)
+            continue
+        user_id = _cell(cells, index["ID"]).strip()
+        if not user_id:
+            problems.append(CellProblem(line_number, "ID", "every student row needs an ID"))
+            continue
+        scores = {column.short_id: _cell_score(cells, position, line_number, column, problems)
+                  for position, column in columns}
+        rows.append(GradebookRow(
+            student=first, user_id=user_id,
+            sis_user_id=_cell(cells, index.get("SIS User ID")),
+            sis_login_id=_cell(cells, index.get("SIS Login ID")),
+            section=_cell(cells, index.get("Section")), scores=scores,
+        ))
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows):
+        if row.user_id in seen:
+            problems.append(CellProblem(0, "ID", f"student {row.user_id!r} appears twice"))
+        seen[row.user_id] = number
+    if problems:
+        raise GradebookCsvError(problems)
+    final_columns = tuple(
+        GradebookColumn(column.short_id, column.label, points.get(column.short_id))
+        for _, column in columns)
+    return Gradebook(final_columns, tuple(rows))
+
+
+def _cell(cells: Sequence[str], position: int | None) -> str:
+    if position is None or position >= len(cells):
+        return ""
+    return cells[position]
+
+
+def _cell_score(cells: Sequence[str], position: int, line_number: int, column: GradebookColumn,
+                problems: list[CellProblem]) -> float | None:
+    try:
+        return parse_score_input(_cell(cells, position))
+    except InputError as error:
+        problems.append(CellProblem(line_number, column.header, error.user_message))
+        return None
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
