@@ -84,7 +84,7 @@ class TestScoreRules:
 
     def test_naive_timestamps_are_refused(self) -> None:
         with pytest.raises(InputError, match="no timezone"):
-            make_score(timestamp=datetime(2026, 3, 1, 8, 0))  # noqa: DTZ001
+            make_score(timestamp=datetime(2026, 3, 1, 8, 0))
 
     @pytest.mark.parametrize("field", ["activity_progress", "grading_progress"])
     def test_unknown_progress_values_are_refused(self, field: str) -> None:
@@ -159,10 +159,6 @@ class TestTimestamps:
 
     @given(st.datetimes(timezones=st.timezones()))
     def test_format_then_parse_is_the_same_instant_to_the_ms(self, moment: datetime) -> None:
-        try:
-            moment.utcoffset()
-        except Exception:  # noqa: BLE001 - hypothesis may pick a nonexistent local time
-            return
         back = parse_timestamp(format_timestamp(moment))
         assert abs(back - moment) < timedelta(milliseconds=1)
 

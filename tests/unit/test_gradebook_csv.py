@@ -16,7 +16,8 @@ from gradedesk.domain.gradebook_csv import (
     write_gradebook,
 )
 
-COLUMNS = [GradebookColumn("31", "Lab 3: Osmosis", 50.0), GradebookColumn("32", "Essay (draft)", 20)]
+COLUMNS = [GradebookColumn("31", "Lab 3: Osmosis", 50.0),
+           GradebookColumn("32", "Essay (draft)", 20)]
 ROWS = [
     GradebookRow("Park, Ada", "8f3c", "Section A", scores={"31": 41.5, "32": None}),
     GradebookRow("Ortiz, Ben", "5127", "Section B", scores={"31": 0.0, "32": 18.0}),
