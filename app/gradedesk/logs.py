@@ -1,33 +1,11 @@
-"""Logging setup: one file in the user's log folder, and a filter that redacts secrets.
-
-The filter is the last line of defence; code must still never log keys, assertions, tokens or
-Authorization headers in the first place.
-"""
+"""Logging setup: one file in the user's log folder, and a filter that redacts secrets."""
 
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
-_REDACTIONS = (
-    # PEM blocks of any kind (private keys above all).
-    (re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?-----END [A-Z0-9 ]+-----", re.S), "[redacted PEM]"),
-    # Authorization header values: Bearer tokens, LTIAAS SERVICE-AUTH / LTIK-AUTH keys.
-    (re.compile(r"(?i)\b(bearer|service-auth-v1|ltik-auth-v[12])\s+[^\s,'\"]+"), r"\1 [redacted]"),
-    # JWTs (three base64url parts) such as tokens and client assertions.
-    (re.compile(r"\beyJ[\w-]*\.[\w-]+\.[\w-]*"), "[redacted JWT]"),
-    # key=value forms of the OAuth fields.
-    (re.compile(r"(?i)\b(access_token|client_assertion|api_key|service_key)=([^&\s]+)"),
-     r"\1=[redacted]"),
-)
-
-
-def redact(text: str) -> str:
-    """The text with anything that looks like a secret replaced."""
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
+from gradedesk.domain.redaction import redact
 
 
 class RedactingFilter(logging.Filter):

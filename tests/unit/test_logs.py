@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gradedesk.logs import configure_logging, redact
+from gradedesk.domain.redaction import redact
+from gradedesk.logs import configure_logging
 
 PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----"
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMDAwMCJ9.c2lnbmF0dXJl"
