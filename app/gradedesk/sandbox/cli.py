@@ -1,0 +1,66 @@
+"""``gradedesk sandbox``: run the sandbox in the foreground and print its JSON line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from gradedesk.sandbox.config import SandboxConfig
+from gradedesk.sandbox.server import start_sandbox
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gradedesk sandbox",
+        description="A local Canvas-faithful AGS platform (and LTIAAS-shaped API) on loopback.")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
+    parser.add_argument("--port", type=int, default=0, help="port (0 = any free port)")
+    parser.add_argument("--seed", type=int, default=1, help="the seeded course's seed")
+    parser.add_argument("--students", type=int, default=24)
+    parser.add_argument("--line-items", type=int, default=6)
+    parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--fault-rate", type=float, default=0.0,
+                        help="share of service requests that fail (5xx or dropped), 0..1")
+    parser.add_argument("--throttle", action=argparse.BooleanOptionalAction, default=True,
+                        help="Canvas's leaky-bucket throttle per developer key")
+    parser.add_argument("--tool-public-key", action="append", type=Path, default=[],
+                        metavar="FILE", help="the tool's public key, PEM or JWK (repeatable)")
+    parser.add_argument("--state-dir", type=Path, default=None,
+                        help="where a generated demo key goes (default: a new temp folder)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        keys = [path.read_bytes() for path in args.tool_public_key]
+        config = SandboxConfig(host=args.host, port=args.port, seed=args.seed,
+                               students=args.students, line_items=args.line_items,
+                               latency_ms=args.latency_ms, fault_rate=args.fault_rate,
+                               throttle=args.throttle, tool_public_keys=keys,
+                               state_dir=args.state_dir)
+        sandbox = start_sandbox(config)
+    except (OSError, ValueError, RuntimeError) as error:
+        print(f"gradedesk sandbox: {error}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print(json.dumps(sandbox.info), flush=True)
+    print(f"Sandbox course ready at {sandbox.base_url} - Ctrl-C to stop.", file=sys.stderr)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        sandbox.stop()
+    return 0

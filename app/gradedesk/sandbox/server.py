@@ -1,0 +1,142 @@
+"""Serve the sandbox with uvicorn on loopback, in a background thread or in the foreground."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from starlette.applications import Starlette
+
+from gradedesk.sandbox import admin, canvas_api, ltiaas_api
+from gradedesk.sandbox.config import Knobs, SandboxConfig
+from gradedesk.sandbox.course import Course
+from gradedesk.sandbox.state import SandboxState
+from gradedesk.sandbox.throttle import Throttle
+from gradedesk.sandbox.tokens import TokenAuthority, load_public_key
+
+
+def _demo_key(state_dir: Path) -> tuple[bytes, Path]:
+    """A demo key pair: the private half written owner-only (created 0600, never chmod-ed)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = state_dir / "demo-tool-private-key.pem"
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(private)
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    return public, path
+
+
+def build_state(config: SandboxConfig) -> tuple[SandboxState, Path | None]:
+    client_id = f"1000000000{config.seed % 10000:04d}"
+    demo_key_file: Path | None = None
+    public_keys = list(config.tool_public_keys)
+    if not public_keys:
+        folder = config.state_dir or Path(tempfile.mkdtemp(prefix="gradedesk-sandbox-"))
+        public, demo_key_file = _demo_key(folder)
+        public_keys = [public]
+    knobs = Knobs(throttle=config.throttle, latency_ms=config.latency_ms,
+                  fault_rate=config.fault_rate)
+    state = SandboxState(
+        config=config, knobs=knobs,
+        course=Course(seed=config.seed, students=config.students, line_items=config.line_items,
+                      client_id=client_id, other_client_id="10000000000999"),
+        authority=TokenAuthority(client_id=client_id,
+                                 public_keys=[load_public_key(k) for k in public_keys]),
+        throttle=Throttle(knobs),
+        ltiaas_api_key=secrets.token_hex(16), ltiaas_service_key=secrets.token_hex(16),
+        ltiaas_ltik=secrets.token_hex(16))
+    state.fault_rng.seed(config.seed)
+    return state, demo_key_file
+
+
+def build_app(state: SandboxState) -> Starlette:
+    return Starlette(routes=[*canvas_api.routes(state), *ltiaas_api.routes(state),
+                             *admin.routes(state)])
+
+
+def info_of(state: SandboxState, demo_key_file: Path | None) -> dict[str, Any]:
+    base = state.base_url
+    info: dict[str, Any] = {
+        "base_url": base, "issuer": base, "client_id": state.course.client_id,
+        "deployment_id": f"{state.course.course_id}:8865aa05b4b79b64a91a86042e43af5ea8ae79eb",
+        "course_id": str(state.course.course_id),
+        "token_url": f"{base}/login/oauth2/token",
+        "lineitems_url": state.course_url("/line_items"),
+        "nrps_url": state.course_url("/names_and_roles"),
+        "ltiaas_url": f"{base}/ltiaas", "ltiaas_api_key": state.ltiaas_api_key,
+        "ltiaas_service_key": state.ltiaas_service_key, "ltiaas_ltik": state.ltiaas_ltik,
+        "ledger_url": f"{base}/sandbox/ledger", "admin_url": f"{base}/sandbox/admin",
+        "files_url": f"{base}/sandbox/files", "roster_url": f"{base}/sandbox/roster",
+    }
+    if demo_key_file is not None:
+        info["demo_private_key_file"] = str(demo_key_file)
+    return info
+
+
+class RunningSandbox:
+    """A sandbox serving in a background thread until ``stop()`` or the end of a with-block."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.state, demo_key_file = build_state(config)
+        self._server = uvicorn.Server(uvicorn.Config(
+            build_app(self.state), host=config.host, port=config.port, log_level="warning",
+            lifespan="off", access_log=False))
+        self._thread = threading.Thread(target=self._server.run, name="gradedesk-sandbox",
+                                        daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("The sandbox could not start (is the port in use?).")
+            time.sleep(0.01)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        host = f"[{config.host}]" if ":" in config.host else config.host
+        self.state.base_url = f"http://{host}:{port}"
+        self.info = info_of(self.state, demo_key_file)
+
+    @property
+    def base_url(self) -> str:
+        return self.state.base_url
+
+    def settings(self, **knobs: Any) -> dict[str, Any]:
+        request = urllib.request.Request(  # noqa: S310 - our own loopback server
+            f"{self.base_url}/sandbox/admin/settings", data=json.dumps(knobs).encode(),
+            method="PATCH", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
+            result: dict[str, Any] = json.loads(reply.read())
+        return result
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        fetcher = self.state.fetcher
+        if fetcher is not None:
+            asyncio.run(fetcher.aclose())
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
+
+
+def start_sandbox(config: SandboxConfig) -> RunningSandbox:
+    return RunningSandbox(config)
