@@ -268,7 +268,7 @@ def routes(state: SandboxState) -> list[Route]:
             if maximum == 0 and item.score_maximum != 0:
                 return replies.lti_error(422, "ScoreMaximum cannot be zero if line item's "
                                               "maximum is not zero")
-            if not _number(given) or float(given) < 0:
+            if given is None or not _number(given) or float(given) < 0:
                 return replies.lti_error(422, "ScoreGiven must be greater than or equal to 0")
         raw_extension = body.get(EXTENSION)
         extension: dict[str, Any] = raw_extension if isinstance(raw_extension, dict) else {}

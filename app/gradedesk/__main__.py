@@ -1,0 +1,5 @@
+"""``python -m gradedesk``."""
+
+from gradedesk.cli import main
+
+raise SystemExit(main())
