@@ -180,7 +180,8 @@ class Course:
                 tag=TAGS.get(label.split()[0].rstrip(":"), "work"), resource_link_id=link,
                 start=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 end=(start + timedelta(days=7, hours=15, minutes=59)).strftime(
-                    "%Y-%m-%dT%H:%M:%SZ"))
+                    "%Y-%m-%dT%H:%M:%SZ"),
+                coupled=True)  # made by Canvas with its assignment: DELETE gets an empty 401
             self.resource_links[link] = 31 + index
         # Another developer key's item: never listed to us, 412 when named.
         self.line_items[999] = LineItemRecord(
