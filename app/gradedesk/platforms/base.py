@@ -1,0 +1,54 @@
+"""The protocol every gradebook platform client implements (LTI Advantage direct, LTIAAS)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
+
+from gradedesk.domain import LineItem, Member, Progress, Result, Roster, Score, ScoreReceipt
+
+
+@runtime_checkable
+class GradebookPlatform(Protocol):
+    """Blocking calls; run them off the GUI thread. Errors are PlatformError subclasses.
+
+    ``supports_progress``: the platform returns Canvas Progress URLs and accepts file content
+    items on Scores.
+    """
+
+    supports_progress: bool
+
+    def list_line_items(self, *, resource_link_id: str | None = None,
+                        resource_id: str | None = None, tag: str | None = None
+                        ) -> list[LineItem]: ...
+
+    def iter_line_items(self, *, resource_link_id: str | None = None,
+                        resource_id: str | None = None, tag: str | None = None
+                        ) -> Iterator[LineItem]: ...
+
+    def get_line_item(self, line_item_id: str) -> LineItem: ...
+
+    def create_line_item(self, item: LineItem) -> LineItem: ...
+
+    def update_line_item(self, item: LineItem) -> LineItem: ...
+
+    def list_results(self, line_item_id: str, *, user_id: str | None = None) -> list[Result]: ...
+
+    def iter_results(self, line_item_id: str, *, user_id: str | None = None
+                     ) -> Iterator[Result]: ...
+
+    def post_score(self, line_item_id: str, score: Score) -> ScoreReceipt: ...
+
+    def get_progress(self, progress_url: str) -> Progress: ...
+
+    def list_members(self, *, role: str | None = None) -> Roster: ...
+
+    def iter_members(self, *, role: str | None = None) -> Iterator[Member]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None: ...

@@ -1,0 +1,277 @@
+"""The one way platforms talk HTTP: TLS always verified, https unless loopback, timeouts on every
+call, a cap on reply size, pacing and retries.
+
+Redirects are not followed: no AGS endpoint redirects, and following one could carry
+credentials somewhere unplanned.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from gradedesk.platforms.errors import (
+    InsecureUrl,
+    PlatformConfigError,
+    PlatformError,
+    ResponseTooLarge,
+    ThrottledError,
+    TransportError,
+    error_from_response,
+    is_throttle_text,
+)
+from gradedesk.platforms.ratelimit import RateLimiter
+from gradedesk.platforms.retry import Retrier
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+USER_AGENT = "GradeDesk (LTI Advantage AGS/NRPS client)"
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect_s: float = 10.0
+    read_s: float = 60.0
+    write_s: float = 60.0
+    pool_s: float = 30.0
+
+    def to_httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect_s, read=self.read_s, write=self.write_s,
+                             pool=self.pool_s)
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 (also IPv4-mapped) and the name localhost."""
+    name = host.strip("[]").lower().rstrip(".")
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def parse_url(url: str | httpx.URL, what: str = "URL") -> httpx.URL:
+    try:
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise PlatformConfigError(f"The {what} {str(url)[:200]!r} is not a valid URL.") from None
+    if not parsed.host:
+        raise PlatformConfigError(f"The {what} {str(url)[:200]!r} is not an absolute URL.")
+    return parsed
+
+
+def require_secure_url(url: str | httpx.URL, what: str = "URL") -> httpx.URL:
+    """The parsed URL if it is https, or plain http on a loopback host; InsecureUrl otherwise."""
+    parsed = parse_url(url, what)
+    if parsed.scheme == "https":
+        return parsed
+    if parsed.scheme == "http" and is_loopback_host(parsed.host):
+        return parsed
+    raise InsecureUrl(
+        f"Refusing the {what} {str(url)[:200]}: GradeDesk only uses https "
+        "(plain http is allowed only on this machine's loopback address)."
+    )
+
+
+def origin_of(url: str | httpx.URL) -> str:
+    """scheme://host:port with the default port made explicit, for exact comparison."""
+    parsed = parse_url(url)
+    port = parsed.port or {"https": 443, "http": 80}.get(parsed.scheme, 0)
+    host = parsed.host.lower().rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parsed.scheme}://{host}:{port}"
+
+
+def _check_request(request: httpx.Request) -> None:
+    # Every request from our clients passes here, token requests included.
+    require_secure_url(request.url, "request URL")
+
+
+def build_client(
+    *,
+    timeouts: Timeouts | None = None,
+    transport: httpx.BaseTransport | None = None,
+    auth: httpx.Auth | None = None,
+    headers: Mapping[str, str] | None = None,
+    event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+) -> httpx.Client:
+    """An httpx.Client with GradeDesk's safety settings; ``transport`` is for tests only."""
+    hooks: dict[str, list[Callable[..., Any]]] = {"request": [_check_request], "response": []}
+    for name, extra in (event_hooks or {}).items():
+        hooks.setdefault(name, []).extend(extra)
+    base_headers = {"User-Agent": USER_AGENT}
+    base_headers.update(headers or {})
+    return httpx.Client(
+        timeout=(timeouts or Timeouts()).to_httpx(),
+        verify=True,
+        follow_redirects=False,
+        # Environment proxies/netrc are not consulted: credentials go only where configured.
+        trust_env=False,
+        transport=transport,
+        auth=auth,
+        headers=base_headers,
+        event_hooks=hooks,
+    )
+
+
+def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    """Read the (decoded) body, refusing once it passes ``max_bytes``; the response keeps the
+    body so ``.content``/``.json()`` work afterwards."""
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > max_bytes:
+        response.close()
+        raise ResponseTooLarge(
+            f"The platform's reply is {int(declared)} bytes, over the {max_bytes}-byte limit.",
+            status=response.status_code, url=str(response.request.url))
+    try:
+        already = response.content  # read earlier (in the auth flow, or by a mock transport)
+    except httpx.ResponseNotRead:
+        pass
+    else:
+        if len(already) > max_bytes:
+            raise ResponseTooLarge(
+                f"The platform's reply passed the {max_bytes}-byte limit.",
+                status=response.status_code, url=str(response.request.url))
+        return already
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        for chunk in response.iter_bytes():
+            total += len(chunk)
+            if total > max_bytes:
+                raise ResponseTooLarge(
+                    f"The platform's reply passed the {max_bytes}-byte limit; it was cut off.",
+                    status=response.status_code, url=str(response.request.url))
+            chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        raise transport_error(exc, str(response.request.url)) from None
+    finally:
+        if total > max_bytes:
+            response.close()
+    body = b"".join(chunks)
+    # httpx's own read() stores the body the same way; later reads then return it.
+    response._content = body
+    return body
+
+
+def transport_error(exc: httpx.HTTPError, url: str) -> TransportError:
+    # Only a failure to connect proves the request never left this machine.
+    never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    if isinstance(exc, httpx.TimeoutException):
+        what = "the connection timed out" if never_sent else "the platform did not answer in time"
+    elif never_sent:
+        what = "could not connect"
+    else:
+        what = "the connection broke"
+    host = parse_url(url).host if url else "the platform"
+    return TransportError(f"Could not reach {host}: {what} ({type(exc).__name__}).",
+                          never_sent=never_sent, url=url)
+
+
+def dump_json(body: object) -> bytes:
+    try:
+        return json.dumps(body, allow_nan=False, separators=(",", ":")).encode()
+    except ValueError as exc:
+        raise PlatformError(f"Cannot send a non-finite number to the platform: {exc}") from None
+
+
+class HttpSession:
+    """One client's HTTP plumbing: pacing, retries, size cap, error mapping. Thread-safe as far
+    as httpx.Client is (it is); the limiter may be shared across sessions."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        limiter: RateLimiter | None = None,
+        retrier: Retrier | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        self.client = client
+        self.limiter = limiter or RateLimiter()
+        self.retrier = retrier or Retrier()
+        self.max_response_bytes = max_response_bytes
+
+    def request(
+        self,
+        method: str,
+        url: str | httpx.URL,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: object = None,
+        headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send until success or a final error; returns a 2xx response whose body is read."""
+        target = require_secure_url(url)
+        if params:
+            target = target.copy_merge_params(dict(params))
+        origin = origin_of(target)
+        content = None if json_body is None else dump_json(json_body)
+        safe = method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent
+
+        def attempt() -> httpx.Response:
+            with self.limiter.slot(origin):
+                return self._send_once(method, target, content, headers, extensions, origin)
+
+        return self.retrier.run(attempt, idempotent=safe)
+
+    def _send_once(
+        self,
+        method: str,
+        url: httpx.URL,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        extensions: Mapping[str, Any] | None,
+        origin: str,
+    ) -> httpx.Response:
+        request = self.client.build_request(
+            method, url, content=content, headers=dict(headers or {}),
+            extensions=dict(extensions or {}))
+        try:
+            response = self.client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, str(url)) from None
+        try:
+            body = read_capped(response, self.max_response_bytes)
+        finally:
+            response.close()
+        remaining = float_header(response, "x-rate-limit-remaining")
+        throttled = response.status_code == 429 or (
+            response.status_code == 403 and is_throttle_text(body[:2000].decode("utf-8", "replace"))
+        )
+        delay = self.limiter.observe(origin, remaining=remaining, throttled=throttled)
+        # Method, URL and status only: headers and bodies may hold credentials.
+        _log.debug("%s %s -> %s (remaining %s)", method, url.copy_with(query=None),
+                   response.status_code, remaining)
+        if 200 <= response.status_code < 300:
+            return response
+        error = error_from_response(response)
+        if isinstance(error, ThrottledError) and error.retry_after_s is None:
+            error.retry_after_s = delay
+        raise error
+
+
+def float_header(response: httpx.Response, name: str) -> float | None:
+    raw = response.headers.get(name)
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if abs(value) < 1e12 else None

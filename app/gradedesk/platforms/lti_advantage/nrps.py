@@ -1,0 +1,26 @@
+"""Names and Role Provisioning Services 2.0: one membership container page to domain values."""
+
+from __future__ import annotations
+
+import httpx
+
+from gradedesk.domain import CourseContext, Member
+from gradedesk.platforms.parsing import convert, json_of, require_list, require_object
+
+MEMBERSHIP_CONTAINER = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+SCOPE_MEMBERSHIP_READONLY = (
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+)
+
+
+def parse_membership_page(response: httpx.Response, *, members_key: str = "members"
+                          ) -> tuple[CourseContext | None, list[Member]]:
+    """(context, members) of one page; ``members_key`` is the same for Canvas and LTIAAS."""
+    what = "the course members"
+    data = require_object(response, json_of(response, what), what)
+    raw_context = data.get("context")
+    context = None if raw_context is None else convert(
+        response, what, CourseContext.from_wire, raw_context)
+    raw_members = data.get(members_key)
+    members = require_list(response, [] if raw_members is None else raw_members, what)
+    return context, [convert(response, what, Member.from_wire, raw) for raw in members]
