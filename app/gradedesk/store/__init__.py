@@ -1,0 +1,50 @@
+"""The local SQLite store: connections, server copies, drafts, outbox, Progress jobs, audit.
+
+The only layer that imports sqlite3. Modules: ``db`` (file, modes, migrations, transactions),
+``connections``, ``snapshots`` (server copies), ``drafts``, ``outbox``, ``jobs``, ``audit``,
+``grid`` (what the gradebook shows) and ``comment_bank``.
+"""
+
+from gradedesk.store.db import Database, open_database
+from gradedesk.store.errors import StoreKnownError, StoreStateError
+from gradedesk.store.rows import (
+    AuditEntry,
+    BankedComment,
+    BaseCopy,
+    ConnectionKind,
+    ConnectionRow,
+    DraftRow,
+    GradeRow,
+    LineItemRow,
+    MemberRow,
+    OutboxCounts,
+    OutboxEntry,
+    OutboxState,
+    ProgressJob,
+    ServerResultRow,
+    SnapshotChanges,
+    SyncState,
+)
+
+__all__ = [
+    "AuditEntry",
+    "BankedComment",
+    "BaseCopy",
+    "ConnectionKind",
+    "ConnectionRow",
+    "Database",
+    "DraftRow",
+    "GradeRow",
+    "LineItemRow",
+    "MemberRow",
+    "OutboxCounts",
+    "OutboxEntry",
+    "OutboxState",
+    "ProgressJob",
+    "ServerResultRow",
+    "SnapshotChanges",
+    "StoreKnownError",
+    "StoreStateError",
+    "SyncState",
+    "open_database",
+]

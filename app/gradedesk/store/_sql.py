@@ -1,0 +1,45 @@
+"""Small helpers shared by the store modules: time and JSON as the database holds them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from gradedesk.domain import format_timestamp, parse_timestamp, utc_now
+
+
+def db_time(value: datetime) -> str:
+    """A datetime as stored: ISO 8601 in UTC with milliseconds and offset (sorts as text)."""
+    return format_timestamp(value.astimezone(UTC))
+
+
+def db_now() -> str:
+    """Now, as stored."""
+    return db_time(utc_now())
+
+
+def from_db_time(text: str) -> datetime:
+    """A stored timestamp back to an aware datetime."""
+    return parse_timestamp(text)
+
+
+def maybe_time(text: str | None) -> datetime | None:
+    """A nullable stored timestamp back to an aware datetime."""
+    return None if text is None else parse_timestamp(text)
+
+
+def to_json(value: Any) -> str:
+    """Canonical JSON text (sorted keys, no spaces), so equal values give equal text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def from_json(text: str) -> Any:
+    """Stored JSON text back to a value."""
+    return json.loads(text)
+
+
+def content_hash(value: Any) -> str:
+    """SHA-256 over the canonical JSON of ``value``: equal content, equal hash."""
+    return hashlib.sha256(to_json(value).encode("utf-8")).hexdigest()

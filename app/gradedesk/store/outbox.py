@@ -1,0 +1,154 @@
+"""The outbox: every push of a draft revision and what became of it.
+
+queued -> sending (committed *before* the POST goes out) -> sent (the platform replied 2xx)
+-> confirmed (the result was read back). failed and conflict wait for the grader. An entry
+left in ``sending`` or ``sent`` after a crash is recovered by the engine, which reads the
+result back and decides whether the POST landed before it ever sends again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from gradedesk.domain import utc_now
+from gradedesk.store._sql import db_time, from_db_time, from_json, maybe_time, to_json
+from gradedesk.store.db import Database
+from gradedesk.store.drafts import delete_draft_in
+from gradedesk.store.errors import StoreStateError
+from gradedesk.store.rows import OutboxCounts, OutboxEntry, OutboxState
+
+OUTBOX_COLUMNS = ("o.id, o.draft_id, o.draft_revision, o.line_item_id, l.url, l.connection_id, "
+                  "o.user_id, o.payload_json, o.state, o.attempts, o.last_error, o.result_url, "
+                  "o.receipt_json, o.created_at, o.updated_at, o.sending_at, o.sent_at, "
+                  "o.confirmed_at")
+_FROM = "FROM outbox o JOIN line_items l ON l.id = o.line_item_id"
+
+_ALLOWED: dict[OutboxState, frozenset[OutboxState]] = {
+    OutboxState.SENDING: frozenset({OutboxState.QUEUED, OutboxState.SENDING}),
+    OutboxState.SENT: frozenset({OutboxState.SENDING}),
+    OutboxState.CONFIRMED: frozenset({OutboxState.SENDING, OutboxState.SENT}),
+    OutboxState.FAILED: frozenset({OutboxState.QUEUED, OutboxState.SENDING, OutboxState.SENT}),
+    OutboxState.CONFLICT: frozenset({OutboxState.QUEUED, OutboxState.SENDING,
+                                     OutboxState.SENT, OutboxState.FAILED}),
+    OutboxState.QUEUED: frozenset({OutboxState.SENDING, OutboxState.FAILED,
+                                   OutboxState.CONFLICT}),
+}
+
+
+def entries(db: Database, connection_id: int, states: Iterable[OutboxState] | None = None, *,
+            line_item_url: str | None = None) -> list[OutboxEntry]:
+    """The connection's outbox entries in ``states`` (all when None), oldest first."""
+    where: list[str] = ["l.connection_id = ?"]
+    args: list[object] = [connection_id]
+    if states is not None:
+        wanted = [OutboxState(s).value for s in states]
+        where.append(f"o.state IN ({', '.join('?' * len(wanted))})")
+        args.extend(wanted)
+    if line_item_url is not None:
+        where.append("l.url = ?")
+        args.append(line_item_url)
+    with db.read() as conn:
+        rows = conn.execute(f"SELECT {OUTBOX_COLUMNS} {_FROM} WHERE {' AND '.join(where)} "
+                            "ORDER BY o.id", args).fetchall()
+    return [outbox_row(r) for r in rows]
+
+
+def entry(db: Database, outbox_id: int) -> OutboxEntry:
+    """One entry by id."""
+    with db.read() as conn:
+        return entry_in(conn, outbox_id)
+
+
+def entry_in(conn: sqlite3.Connection, outbox_id: int) -> OutboxEntry:
+    """One entry by id, inside an open block."""
+    raw = conn.execute(f"SELECT {OUTBOX_COLUMNS} {_FROM} WHERE o.id = ?",
+                       (outbox_id,)).fetchone()
+    if raw is None:
+        raise StoreStateError(f"No outbox entry {outbox_id}.")
+    return outbox_row(raw)
+
+
+def counts(db: Database, connection_id: int | None = None) -> OutboxCounts:
+    """How many entries are in each state (of one connection, or all). Confirmed entries are
+    counted only while their draft is still around, i.e. not yet cleaned up."""
+    where, args = "", []
+    if connection_id is not None:
+        where, args = "WHERE l.connection_id = ?", [connection_id]
+    with db.read() as conn:
+        rows = conn.execute(f"SELECT o.state, count(*) {_FROM} {where} GROUP BY o.state",
+                            args).fetchall()
+    return OutboxCounts(**{state: number for state, number in rows})
+
+
+def transition(conn: sqlite3.Connection, outbox_id: int, to: OutboxState, *,
+               now: datetime | None = None, error: str | None = None,
+               payload: Mapping[str, Any] | None = None, result_url: str | None = None,
+               receipt: Mapping[str, Any] | None = None, count_attempt: bool = False
+               ) -> OutboxEntry:
+    """Move one entry to ``to`` inside the caller's transaction, refusing impossible moves."""
+    current = entry_in(conn, outbox_id)
+    if current.state not in _ALLOWED[to]:
+        raise StoreStateError(f"Outbox entry {outbox_id} cannot go from {current.state} "
+                              f"to {to}.")
+    stamp = db_time(now or utc_now())
+    sets = ["state = ?", "updated_at = ?", "attempts = attempts + ?"]
+    args: list[Any] = [to.value, stamp, int(count_attempt)]
+    if to in (OutboxState.FAILED, OutboxState.CONFLICT):
+        sets.append("last_error = ?")
+        args.append(error)
+    elif to is OutboxState.QUEUED:
+        sets.append("last_error = NULL")
+    if payload is not None:
+        sets.append("payload_json = ?")
+        args.append(to_json(payload))
+    if result_url is not None:
+        sets.append("result_url = ?")
+        args.append(result_url)
+    if receipt is not None:
+        sets.append("receipt_json = ?")
+        args.append(to_json(receipt))
+    column = {OutboxState.SENDING: "sending_at", OutboxState.SENT: "sent_at",
+              OutboxState.CONFIRMED: "confirmed_at"}.get(to)
+    if column is not None:
+        sets.append(f"{column} = ?")
+        args.append(stamp)
+    conn.execute(f"UPDATE outbox SET {', '.join(sets)} WHERE id = ?", (*args, outbox_id))
+    return entry_in(conn, outbox_id)
+
+
+def confirm(conn: sqlite3.Connection, outbox_id: int, *, now: datetime | None = None) -> None:
+    """Mark an entry confirmed and drop its draft if the grader has not edited it since."""
+    done = transition(conn, outbox_id, OutboxState.CONFIRMED, now=now)
+    if done.draft_id is not None:
+        conn.execute("DELETE FROM drafts WHERE id = ? AND revision = ?",
+                     (done.draft_id, done.draft_revision))
+        still = conn.execute("SELECT 1 FROM drafts WHERE id = ?", (done.draft_id,)).fetchone()
+        if still is None:
+            conn.execute("UPDATE outbox SET draft_id = NULL WHERE id = ?", (outbox_id,))
+
+
+def drop_for_theirs(conn: sqlite3.Connection, outbox_id: int, *,
+                    now: datetime | None = None) -> None:
+    """Take theirs: the draft goes, the entry is closed as a resolved conflict (never sent)."""
+    current = entry_in(conn, outbox_id)
+    if current.state not in (OutboxState.CONFLICT, OutboxState.FAILED, OutboxState.QUEUED):
+        raise StoreStateError(f"Outbox entry {outbox_id} is {current.state}; it cannot be "
+                              "dropped.")
+    conn.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
+    if current.draft_id is not None:
+        delete_draft_in(conn, current.draft_id)
+
+
+def outbox_row(raw: tuple[Any, ...] | sqlite3.Row) -> OutboxEntry:
+    """An outbox row (columns as OUTBOX_COLUMNS) as a value."""
+    return OutboxEntry(
+        id=raw[0], draft_id=raw[1], draft_revision=raw[2], line_item_id=raw[3],
+        line_item_url=raw[4], connection_id=raw[5], user_id=raw[6], payload=from_json(raw[7]),
+        state=OutboxState(raw[8]), attempts=raw[9], last_error=raw[10], result_url=raw[11],
+        receipt=None if raw[12] is None else from_json(raw[12]),
+        created_at=from_db_time(raw[13]), updated_at=from_db_time(raw[14]),
+        sending_at=maybe_time(raw[15]), sent_at=maybe_time(raw[16]),
+        confirmed_at=maybe_time(raw[17]))

@@ -1,0 +1,336 @@
+"""Server copies of line items, members and results, replaced by each pull.
+
+A pull never touches drafts: it only reports (``SnapshotChanges.conflicts``) the drafts whose
+base copy the server has moved away from, so the engine can flag them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from gradedesk.domain import InputError, LineItem, Member, Result
+from gradedesk.store._sql import (
+    content_hash,
+    db_now,
+    db_time,
+    from_db_time,
+    from_json,
+    maybe_time,
+    to_json,
+)
+from gradedesk.store.db import Database
+from gradedesk.store.rows import LineItemRow, MemberRow, ServerResultRow, SnapshotChanges
+
+_LINE_ITEM_COLUMNS = ("id, connection_id, url, label, score_maximum, wire_json, content_hash, "
+                      "fetched_at, missing_since")
+_MEMBER_COLUMNS = ("connection_id, user_id, name, given_name, family_name, sort_name, email, "
+                   "roles_json, is_learner, status, section, fetched_at, missing_since")
+_RESULT_COLUMNS = ("line_item_id, user_id, result_url, score, maximum, comment, "
+                   "server_timestamp, wire_json, content_hash, version, fetched_at")
+
+# --- Line items -----------------------------------------------------------------------------
+
+
+def upsert_line_items(db: Database, connection_id: int, items: Iterable[LineItem], *,
+                      complete: bool = True) -> SnapshotChanges:
+    """Store a listing of line items (keys: their URLs); with ``complete``, items not listed
+    get ``missing_since`` (kept, so drafts on them survive)."""
+    now = db_now()
+    added: list[str] = []
+    updated: list[str] = []
+    seen: set[str] = set()
+    with db.transaction() as conn:
+        for item in items:
+            if not item.id:
+                raise InputError(f"The line item {item.label!r} has no id.")
+            wire = item.to_wire()
+            digest = content_hash(wire)
+            seen.add(item.id)
+            old = conn.execute(
+                "SELECT content_hash, missing_since FROM line_items "
+                "WHERE connection_id = ? AND url = ?", (connection_id, item.id)).fetchone()
+            if old is None:
+                added.append(item.id)
+            elif old[0] != digest or old[1] is not None:
+                updated.append(item.id)
+            conn.execute(
+                "INSERT INTO line_items (connection_id, url, label, score_maximum, wire_json, "
+                "content_hash, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (connection_id, url) DO UPDATE SET label = excluded.label, "
+                "score_maximum = excluded.score_maximum, wire_json = excluded.wire_json, "
+                "content_hash = excluded.content_hash, fetched_at = excluded.fetched_at, "
+                "missing_since = NULL",
+                (connection_id, item.id, item.label, item.score_maximum, to_json(wire), digest,
+                 now))
+        removed = _mark_missing(conn, "line_items", "url", connection_id, seen, now) \
+            if complete else []
+    return SnapshotChanges(tuple(added), tuple(updated), tuple(removed))
+
+
+def list_line_items(db: Database, connection_id: int, *,
+                    include_missing: bool = False) -> list[LineItemRow]:
+    """The connection's line items by label (those gone from the server only on request)."""
+    where = "" if include_missing else " AND missing_since IS NULL"
+    with db.read() as conn:
+        rows = conn.execute(
+            f"SELECT {_LINE_ITEM_COLUMNS} FROM line_items WHERE connection_id = ?{where} "
+            "ORDER BY label, url", (connection_id,)).fetchall()
+    return [_line_item_row(r) for r in rows]
+
+
+def get_line_item(db: Database, connection_id: int, url: str) -> LineItemRow | None:
+    """The line item with this URL, or None."""
+    with db.read() as conn:
+        return line_item_in(conn, connection_id, url)
+
+
+def line_item_in(conn: sqlite3.Connection, connection_id: int, url: str) -> LineItemRow | None:
+    """The line item with this URL, inside an open block."""
+    raw = conn.execute(f"SELECT {_LINE_ITEM_COLUMNS} FROM line_items "
+                       "WHERE connection_id = ? AND url = ?", (connection_id, url)).fetchone()
+    return None if raw is None else _line_item_row(raw)
+
+
+def require_line_item_in(conn: sqlite3.Connection, connection_id: int,
+                         url: str) -> LineItemRow:
+    """The line item with this URL inside an open block; InputError if it was never pulled."""
+    row = line_item_in(conn, connection_id, url)
+    if row is None:
+        raise InputError(f"Unknown line item {url!r}; pull the connection first.")
+    return row
+
+
+def _line_item_row(raw: tuple[Any, ...]) -> LineItemRow:
+    return LineItemRow(id=raw[0], connection_id=raw[1], url=raw[2], label=raw[3],
+                       score_maximum=raw[4], wire=from_json(raw[5]), content_hash=raw[6],
+                       fetched_at=from_db_time(raw[7]), missing_since=maybe_time(raw[8]))
+
+
+# --- Members --------------------------------------------------------------------------------
+
+
+def member_wire(member: Member) -> dict[str, Any]:
+    """A member as Names and Roles sends it (Canvas's snake_case), unknown fields kept."""
+    body = dict(member.extra)
+    body.update({key: value for key, value in {
+        "user_id": member.user_id, "roles": list(member.roles), "status": member.status,
+        "name": member.name, "given_name": member.given_name,
+        "family_name": member.family_name, "email": member.email, "picture": member.picture,
+        "lis_person_sourcedid": member.lis_person_sourcedid,
+    }.items() if value is not None})
+    return body
+
+
+def upsert_members(db: Database, connection_id: int, members: Iterable[Member], *,
+                   sections: Mapping[str, str] | None = None,
+                   complete: bool = True) -> SnapshotChanges:
+    """Store a roster (keys: user ids); with ``complete``, members not listed get
+    ``missing_since``. ``sections`` maps user ids to a section name when one is known."""
+    sections = sections or {}
+    now = db_now()
+    added: list[str] = []
+    updated: list[str] = []
+    seen: set[str] = set()
+    with db.transaction() as conn:
+        for member in members:
+            wire = member_wire(member)
+            section = sections.get(member.user_id)
+            digest = content_hash({"wire": wire, "section": section})
+            seen.add(member.user_id)
+            old = conn.execute(
+                "SELECT content_hash, missing_since FROM members "
+                "WHERE connection_id = ? AND user_id = ?",
+                (connection_id, member.user_id)).fetchone()
+            if old is None:
+                added.append(member.user_id)
+            elif old[0] != digest or old[1] is not None:
+                updated.append(member.user_id)
+            conn.execute(
+                "INSERT INTO members (connection_id, user_id, name, given_name, family_name, "
+                "sort_name, email, roles_json, is_learner, status, section, wire_json, "
+                "content_hash, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (connection_id, user_id) DO UPDATE SET name = excluded.name, "
+                "given_name = excluded.given_name, family_name = excluded.family_name, "
+                "sort_name = excluded.sort_name, email = excluded.email, "
+                "roles_json = excluded.roles_json, is_learner = excluded.is_learner, "
+                "status = excluded.status, section = excluded.section, "
+                "wire_json = excluded.wire_json, content_hash = excluded.content_hash, "
+                "fetched_at = excluded.fetched_at, missing_since = NULL",
+                (connection_id, member.user_id, member.name, member.given_name,
+                 member.family_name, member.sort_name, member.email, to_json(list(member.roles)),
+                 int(member.is_learner), member.status, section, to_json(wire), digest, now))
+        removed = _mark_missing(conn, "members", "user_id", connection_id, seen, now) \
+            if complete else []
+    return SnapshotChanges(tuple(added), tuple(updated), tuple(removed))
+
+
+def list_members(db: Database, connection_id: int, *, learners_only: bool = False,
+                 include_missing: bool = False) -> list[MemberRow]:
+    """The connection's members by sort name."""
+    where = " AND is_learner = 1" if learners_only else ""
+    where += "" if include_missing else " AND missing_since IS NULL"
+    with db.read() as conn:
+        rows = conn.execute(
+            f"SELECT {_MEMBER_COLUMNS} FROM members WHERE connection_id = ?{where} "
+            "ORDER BY sort_name COLLATE NOCASE, user_id", (connection_id,)).fetchall()
+    return [_member_row(r) for r in rows]
+
+
+def _member_row(raw: tuple[Any, ...]) -> MemberRow:
+    return MemberRow(connection_id=raw[0], user_id=raw[1], name=raw[2], given_name=raw[3],
+                     family_name=raw[4], sort_name=raw[5], email=raw[6],
+                     roles=tuple(from_json(raw[7])), is_learner=bool(raw[8]), status=raw[9],
+                     section=raw[10], fetched_at=from_db_time(raw[11]),
+                     missing_since=maybe_time(raw[12]))
+
+
+def _mark_missing(conn: sqlite3.Connection, table: str, key: str, connection_id: int,
+                  seen: set[str], now: str) -> list[str]:
+    present = conn.execute(
+        f"SELECT {key} FROM {table} WHERE connection_id = ? AND missing_since IS NULL",
+        (connection_id,)).fetchall()
+    gone = sorted(row[0] for row in present if row[0] not in seen)
+    conn.executemany(f"UPDATE {table} SET missing_since = ? WHERE connection_id = ? AND {key} = ?",
+                     [(now, connection_id, value) for value in gone])
+    return gone
+
+
+# --- Results --------------------------------------------------------------------------------
+
+
+def result_hash(result: Result | None) -> str | None:
+    """The hash of what a grader sees in a result (None when there is no result)."""
+    if result is None:
+        return None
+    stamp = None if result.timestamp is None else db_time(result.timestamp)
+    return content_hash({"score": result.result_score, "maximum": result.result_maximum,
+                         "comment": result.comment, "timestamp": stamp})
+
+
+def upsert_results(db: Database, connection_id: int, line_item_url: str,
+                   results: Iterable[Result], *, complete: bool = True) -> SnapshotChanges:
+    """Store a line item's results (keys: user ids). With ``complete`` (a full listing), a
+    stored result the server no longer lists is deleted: the server holds none now."""
+    now = db_now()
+    added: list[str] = []
+    updated: list[str] = []
+    removed: list[str] = []
+    with db.transaction() as conn:
+        line_item = require_line_item_in(conn, connection_id, line_item_url)
+        seen: set[str] = set()
+        for result in results:
+            seen.add(result.user_id)
+            change = _store_result(conn, line_item.id, result, now)
+            if change == "added":
+                added.append(result.user_id)
+            elif change == "updated":
+                updated.append(result.user_id)
+        if complete:
+            stored = conn.execute("SELECT user_id FROM server_results WHERE line_item_id = ?",
+                                  (line_item.id,)).fetchall()
+            removed = sorted(row[0] for row in stored if row[0] not in seen)
+            conn.executemany(
+                "DELETE FROM server_results WHERE line_item_id = ? AND user_id = ?",
+                [(line_item.id, user_id) for user_id in removed])
+        conflicts = _moved_drafts(conn, line_item.id, [*added, *updated, *removed])
+    return SnapshotChanges(tuple(added), tuple(updated), tuple(removed), tuple(conflicts))
+
+
+def upsert_result(db: Database, connection_id: int, line_item_url: str, user_id: str,
+                  result: Result | None) -> SnapshotChanges:
+    """Store one read-back result of ``user_id`` (None: the server holds none)."""
+    if result is not None and result.user_id != user_id:
+        raise InputError(f"The result is {result.user_id!r}'s, not {user_id!r}'s.")
+    now = db_now()
+    with db.transaction() as conn:
+        line_item = require_line_item_in(conn, connection_id, line_item_url)
+        if result is None:
+            cursor = conn.execute(
+                "DELETE FROM server_results WHERE line_item_id = ? AND user_id = ?",
+                (line_item.id, user_id))
+            change = "removed" if cursor.rowcount else "same"
+        else:
+            change = _store_result(conn, line_item.id, result, now)
+        conflicts = _moved_drafts(conn, line_item.id, [user_id]) if change != "same" else []
+    keys = (user_id,)
+    return SnapshotChanges(added=keys if change == "added" else (),
+                           updated=keys if change == "updated" else (),
+                           removed=keys if change == "removed" else (),
+                           conflicts=tuple(conflicts))
+
+
+def _store_result(conn: sqlite3.Connection, line_item_id: int, result: Result,
+                  now: str) -> str:
+    digest = result_hash(result)
+    old = conn.execute("SELECT content_hash FROM server_results "
+                       "WHERE line_item_id = ? AND user_id = ?",
+                       (line_item_id, result.user_id)).fetchone()
+    stamp = None if result.timestamp is None else db_time(result.timestamp)
+    conn.execute(
+        "INSERT INTO server_results (line_item_id, user_id, result_url, score, maximum, "
+        "comment, server_timestamp, wire_json, content_hash, fetched_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (line_item_id, user_id) DO UPDATE SET result_url = excluded.result_url, "
+        "score = excluded.score, maximum = excluded.maximum, comment = excluded.comment, "
+        "server_timestamp = excluded.server_timestamp, wire_json = excluded.wire_json, "
+        "version = version + (content_hash != excluded.content_hash), "
+        "content_hash = excluded.content_hash, fetched_at = excluded.fetched_at",
+        (line_item_id, result.user_id, result.id or None, result.result_score,
+         result.result_maximum, result.comment, stamp, to_json(result.to_wire()), digest, now))
+    if old is None:
+        return "added"
+    return "same" if old[0] == digest else "updated"
+
+
+def _moved_drafts(conn: sqlite3.Connection, line_item_id: int,
+                  user_ids: list[str]) -> list[str]:
+    """Users whose draft (not in flight or done) is based on a server copy that is gone."""
+    moved: list[str] = []
+    for user_id in user_ids:
+        found = conn.execute(
+            "SELECT d.base_hash IS NOT r.content_hash FROM drafts d "
+            "LEFT JOIN server_results r ON r.line_item_id = d.line_item_id "
+            "AND r.user_id = d.user_id "
+            "WHERE d.line_item_id = ? AND d.user_id = ? AND NOT EXISTS ("
+            "  SELECT 1 FROM outbox o WHERE o.draft_id = d.id "
+            "  AND o.draft_revision = d.revision "
+            "  AND o.state IN ('sending', 'sent', 'confirmed'))",
+            (line_item_id, user_id)).fetchone()
+        if found is not None and found[0]:
+            moved.append(user_id)
+    return sorted(moved)
+
+
+def get_result(db: Database, connection_id: int, line_item_url: str,
+               user_id: str) -> ServerResultRow | None:
+    """The server copy of one user's result, or None."""
+    with db.read() as conn:
+        line_item = require_line_item_in(conn, connection_id, line_item_url)
+        raw = conn.execute(f"SELECT {_RESULT_COLUMNS} FROM server_results "
+                           "WHERE line_item_id = ? AND user_id = ?",
+                           (line_item.id, user_id)).fetchone()
+    return None if raw is None else result_row(raw)
+
+
+def list_results(db: Database, connection_id: int,
+                 line_item_url: str) -> list[ServerResultRow]:
+    """The server copies of a line item's results, by user id."""
+    with db.read() as conn:
+        line_item = require_line_item_in(conn, connection_id, line_item_url)
+        rows = conn.execute(f"SELECT {_RESULT_COLUMNS} FROM server_results "
+                            "WHERE line_item_id = ? ORDER BY user_id",
+                            (line_item.id,)).fetchall()
+    return [result_row(r) for r in rows]
+
+
+RESULT_COLUMNS = _RESULT_COLUMNS
+
+
+def result_row(raw: tuple[Any, ...] | sqlite3.Row) -> ServerResultRow:
+    """A server_results row (columns as RESULT_COLUMNS) as a value."""
+    return ServerResultRow(line_item_id=raw[0], user_id=raw[1], result_url=raw[2],
+                           score=raw[3], maximum=raw[4], comment=raw[5],
+                           server_timestamp=raw[6], wire=from_json(raw[7]),
+                           content_hash=raw[8], version=raw[9], fetched_at=from_db_time(raw[10]))
