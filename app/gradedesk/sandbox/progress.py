@@ -14,10 +14,10 @@ from gradedesk.sandbox.state import SandboxState
 
 async def fetch_file(state: SandboxState, url: str) -> tuple[int | None, str] | None:
     """None when the file downloads; else (status or None for no answer, detail)."""
-    if state.fetcher is None:
-        state.fetcher = httpx.AsyncClient(timeout=5.0, follow_redirects=True)
+    # A client per download: it lives and dies on the server's own event loop.
     try:
-        response = await state.fetcher.get(url)
+        async with httpx.AsyncClient(timeout=5.0, follow_redirects=True) as fetcher:
+            response = await fetcher.get(url)
     except (httpx.HTTPError, ValueError) as error:
         return None, str(error) or type(error).__name__
     if response.status_code >= 400:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import secrets
@@ -126,9 +125,6 @@ class RunningSandbox:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
-        fetcher = self.state.fetcher
-        if fetcher is not None:
-            asyncio.run(fetcher.aclose())
 
     def __enter__(self) -> Self:
         return self

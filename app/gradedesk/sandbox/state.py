@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -34,7 +33,6 @@ class SandboxState:
     base_url: str = ""
     fault_rng: random.Random = field(default_factory=random.Random)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    fetcher: httpx.AsyncClient | None = None
 
     def course_url(self, path: str = "") -> str:
         return f"{self.base_url}/api/lti/courses/{self.course.course_id}{path}"

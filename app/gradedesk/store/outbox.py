@@ -16,9 +16,9 @@ from typing import Any
 from gradedesk.domain import utc_now
 from gradedesk.store._sql import db_time, from_db_time, from_json, maybe_time, to_json
 from gradedesk.store.db import Database
-from gradedesk.store.drafts import delete_draft_in
+from gradedesk.store.drafts import delete_draft_in, draft_by_id, rebase_draft
 from gradedesk.store.errors import StoreStateError
-from gradedesk.store.rows import OutboxCounts, OutboxEntry, OutboxState
+from gradedesk.store.rows import BaseCopy, OutboxCounts, OutboxEntry, OutboxState
 
 OUTBOX_COLUMNS = ("o.id, o.draft_id, o.draft_revision, o.line_item_id, l.url, l.connection_id, "
                   "o.user_id, o.payload_json, o.state, o.attempts, o.last_error, o.result_url, "
@@ -152,3 +152,23 @@ def outbox_row(raw: tuple[Any, ...] | sqlite3.Row) -> OutboxEntry:
         created_at=from_db_time(raw[13]), updated_at=from_db_time(raw[14]),
         sending_at=maybe_time(raw[15]), sent_at=maybe_time(raw[16]),
         confirmed_at=maybe_time(raw[17]))
+
+
+def requeue_rebased(conn: sqlite3.Connection, outbox_id: int, *, base: BaseCopy,
+                    now: datetime, keep_their_score: bool = False) -> None:
+    """Keep mine (or both): base the draft on the server's current copy with a fresh Score
+    timestamp and queue it again. ``keep_their_score`` keeps the server's score, so only my
+    comment is added."""
+    current = entry_in(conn, outbox_id)
+    if current.state is not OutboxState.CONFLICT or current.draft_id is None:
+        raise StoreStateError(f"Outbox entry {outbox_id} is not a conflict with a draft.")
+    rebase_draft(conn, current.draft_id, base=base, now=now)
+    if keep_their_score:
+        conn.execute("UPDATE drafts SET score_given = ?, score_maximum = ? WHERE id = ?",
+                     (base.score, base.maximum if base.score is not None else None,
+                      current.draft_id))
+    draft = draft_by_id(conn, current.draft_id)
+    assert draft is not None
+    conn.execute("UPDATE outbox SET draft_revision = ?, payload_json = ?, state = 'queued', "
+                 "last_error = NULL, updated_at = ? WHERE id = ?",
+                 (draft.revision, to_json(draft.to_score().to_wire()), db_time(now), outbox_id))

@@ -1,0 +1,519 @@
+"""The sync engine: pull server copies, push drafts exactly once, poll Progress, resolve conflicts.
+
+No Qt and no SQL here: the engine talks to a :class:`GradebookPlatform` and the store's modules.
+Every step reports a :class:`SyncEvent`; the CLI prints them and the window shows them.
+
+Exactly once: an outbox entry is committed as ``sending`` before its POST goes out. If the reply
+is lost, or the process dies, the next run finds the entry still ``sending``, reads the result
+back and decides with :func:`did_it_land` whether the POST reached the platform. Only a POST
+that provably did not land is sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from gradedesk.domain import (
+    Cancelled,
+    CanvasSubmission,
+    GradeDeskError,
+    InputError,
+    Result,
+    Score,
+    utc_now,
+)
+from gradedesk.platforms import GradebookPlatform, PlatformError, StaleTimestamp, TransportError
+from gradedesk.store import (
+    Database,
+    OutboxEntry,
+    OutboxState,
+    audit,
+    drafts,
+    jobs,
+    outbox,
+    snapshots,
+)
+from gradedesk.store.rows import BaseCopy, ConnectionRow, DraftRow
+from gradedesk.sync.cancel import CancelToken
+from gradedesk.sync.conflicts import Landing, ServerCopy, did_it_land, server_changed
+from gradedesk.sync.events import EventKind, SyncEvent
+
+log = logging.getLogger(__name__)
+
+EventSink = Callable[[SyncEvent], None]
+
+# Concurrency is bounded here and paced by the client's rate limiter (X-Rate-Limit-Remaining).
+DEFAULT_WORKERS = 4
+POLL_FIRST_DELAY_S = 0.5
+POLL_MAX_DELAY_S = 30.0
+POLL_MAX_ATTEMPTS = 60
+
+
+class Resolution(StrEnum):
+    """How a grader settles a conflict."""
+
+    MINE = "mine"  # re-send my draft with a fresh timestamp over their change
+    THEIRS = "theirs"  # drop my draft; nothing is sent
+    BOTH = "both"  # keep their grade; my comment is added beside theirs
+
+
+@dataclass(frozen=True, slots=True)
+class PushOptions:
+    """Per-push Canvas flags. None: GradeDesk decides (see ``_canvas_flags``)."""
+
+    prioritize_non_tool_grade: bool | None = None
+    preserve_score: bool | None = None
+
+
+@dataclass(slots=True)
+class PushReport:
+    """What a push did, per outbox entry id."""
+
+    confirmed: list[int] = field(default_factory=list)
+    conflicts: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    recovered: list[int] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not (self.conflicts or self.failed or self.cancelled)
+
+
+@dataclass(slots=True)
+class PullReport:
+    line_items: int = 0
+    members: int = 0
+    results: int = 0
+    conflicts: list[tuple[str, str]] = field(default_factory=list)  # (line item, user)
+
+
+def score_of(entry: OutboxEntry) -> Score:
+    """The Score an outbox entry stands for (its payload is the Score's wire form)."""
+    return Score.from_wire(dict(entry.payload))
+
+
+def _copy_of(base: BaseCopy) -> ServerCopy:
+    return ServerCopy(base.score, base.maximum, base.comment)
+
+
+def _live_copy(result: Result | None) -> ServerCopy:
+    copy = ServerCopy.of(result)
+    return ServerCopy(copy.score, copy.maximum, copy.comment)  # Canvas gives no timestamp
+
+
+class SyncEngine:
+    """One connection's sync work. Thread-safe for one run at a time per connection."""
+
+    def __init__(self, db: Database, connection: ConnectionRow, platform: GradebookPlatform, *,
+                 on_event: EventSink | None = None, cancel: CancelToken | None = None,
+                 grader: str | None = None, workers: int = DEFAULT_WORKERS,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.db = db
+        self.connection = connection
+        self.platform = platform
+        self.cancel = cancel or CancelToken()
+        self.grader = grader
+        self.workers = max(1, workers)
+        self._emit_to = on_event
+        self._clock = clock
+        self._emit_lock = threading.Lock()
+
+    # --- events ---------------------------------------------------------------------------
+
+    def _emit(self, kind: EventKind, phase: str, **details: Any) -> None:
+        if self._emit_to is None:
+            return
+        with self._emit_lock:
+            self._emit_to(SyncEvent(kind, phase, **details))
+
+    # --- pull -----------------------------------------------------------------------------
+
+    def pull(self) -> PullReport:
+        """Refresh line items, members and every line item's results. Drafts are untouched;
+        drafts whose base the server moved away from are reported as conflicts."""
+        report = PullReport()
+        self._emit(EventKind.STARTED, "pull", message="Fetching line items and students")
+        try:
+            items = self.platform.list_line_items()
+            self.cancel.raise_if_cancelled()
+            snapshots.upsert_line_items(self.db, self.connection.id, items)
+            roster = self.platform.list_members()
+            snapshots.upsert_members(self.db, self.connection.id, roster.members)
+            report.line_items, report.members = len(items), len(roster.members)
+            total = len(items)
+            done = 0
+            self._emit(EventKind.PROGRESS, "pull", done=0, total=total,
+                       message=f"{total} line items, {len(roster.members)} people")
+
+            def fetch(item_id: str) -> tuple[str, list[Result]]:
+                self.cancel.raise_if_cancelled()
+                return item_id, self.platform.list_results(item_id)
+
+            with ThreadPoolExecutor(self.workers, thread_name_prefix="pull") as pool:
+                futures = [pool.submit(fetch, item.id) for item in items]
+                try:
+                    for future in futures:
+                        item_id, results = future.result()
+                        changes = snapshots.upsert_results(self.db, self.connection.id, item_id,
+                                                           results)
+                        report.results += len(results)
+                        report.conflicts.extend((item_id, user) for user in changes.conflicts)
+                        done += 1
+                        self._emit(EventKind.PROGRESS, "pull", done=done, total=total,
+                                   line_item_id=item_id)
+                except BaseException:
+                    self.cancel.cancel()
+                    for future in futures:
+                        future.cancel()
+                    raise
+            self._mark_conflicts(report.conflicts, "pull")
+        except Cancelled:
+            self._emit(EventKind.FAILED, "pull", message="Pull cancelled.")
+            raise
+        except GradeDeskError as exc:
+            self._emit(EventKind.FAILED, "pull", message=exc.user_message)
+            raise
+        self._emit(EventKind.FINISHED, "pull", done=report.line_items, total=report.line_items,
+                   message=f"{report.line_items} line items, {report.members} people, "
+                           f"{report.results} results")
+        return report
+
+    def _mark_conflicts(self, cells: Iterable[tuple[str, str]], phase: str) -> None:
+        """Queued drafts whose base the server moved away from become conflicts."""
+        for line_item_url, user_id in cells:
+            draft = drafts.get_draft(self.db, self.connection.id, line_item_url, user_id)
+            if draft is None:
+                continue
+            waiting = [e for e in outbox.entries(self.db, self.connection.id,
+                                                 (OutboxState.QUEUED, OutboxState.FAILED),
+                                                 line_item_url=line_item_url)
+                       if e.draft_id == draft.id]
+            for entry in waiting:
+                with self.db.transaction() as conn:
+                    outbox.transition(conn, entry.id, OutboxState.CONFLICT,
+                                      error="Someone changed this grade on the platform after "
+                                            "your edit.")
+                self._emit(EventKind.CONFLICT, phase, line_item_id=line_item_url,
+                           user_id=user_id, state="conflict")
+
+    # --- push -----------------------------------------------------------------------------
+
+    def push(self, options: PushOptions | None = None) -> PushReport:
+        """Recover interrupted pushes, check every queued draft for conflicts, send the rest,
+        confirm them by reading the results back, and record Progress jobs for files."""
+        options = options or PushOptions()
+        report = PushReport()
+        cid = self.connection.id
+        try:
+            self._recover(report)
+            queued = outbox.entries(self.db, cid, (OutboxState.QUEUED,))
+            self._emit(EventKind.STARTED, "push", total=len(queued),
+                       message=f"{len(queued)} grades to send")
+            ready = self._check_conflicts(queued, report)
+            total, done = len(ready), 0
+            with ThreadPoolExecutor(self.workers, thread_name_prefix="push") as pool:
+                futures = [pool.submit(self._send_one, entry, options) for entry in ready]
+                for future in futures:
+                    entry_id, state = future.result()
+                    done += 1
+                    if state is OutboxState.CONFLICT:
+                        report.conflicts.append(entry_id)
+                    elif state is OutboxState.FAILED:
+                        report.failed.append(entry_id)
+                    self._emit(EventKind.PROGRESS, "push", done=done, total=total)
+            self._confirm_sent(report)
+        except Cancelled:
+            report.cancelled = True
+            self._emit(EventKind.FAILED, "push", message="Push cancelled; unsent grades stay "
+                                                         "queued.")
+            return report
+        except GradeDeskError as exc:
+            self._emit(EventKind.FAILED, "push", message=exc.user_message)
+            raise
+        self._emit(EventKind.FINISHED, "push", done=len(report.confirmed),
+                   total=len(report.confirmed) + len(report.conflicts) + len(report.failed),
+                   message=f"{len(report.confirmed)} confirmed, {len(report.conflicts)} "
+                           f"conflicts, {len(report.failed)} failed")
+        return report
+
+    def _read_back(self, line_item_urls: Iterable[str]) -> None:
+        """Fetch the current results of these line items into the store (one listing each)."""
+        for url in sorted(set(line_item_urls)):
+            self.cancel.raise_if_cancelled()
+            results = self.platform.list_results(url)
+            snapshots.upsert_results(self.db, self.connection.id, url, results)
+
+    def _recover(self, report: PushReport) -> None:
+        """Entries left ``sending`` by a crash or a lost reply: did their POST land?"""
+        stuck = outbox.entries(self.db, self.connection.id, (OutboxState.SENDING,))
+        if not stuck:
+            return
+        self._emit(EventKind.STARTED, "recover", total=len(stuck),
+                   message=f"Checking {len(stuck)} grades whose sending was interrupted")
+        for entry in stuck:
+            self._recover_one(entry)
+            report.recovered.append(entry.id)
+
+    def _recover_one(self, entry: OutboxEntry) -> OutboxState:
+        self.cancel.raise_if_cancelled()
+        live = self.platform.list_results(entry.line_item_url, user_id=entry.user_id)
+        result = live[0] if live else None
+        sent = score_of(entry)
+        with self.db.transaction() as conn:
+            draft = drafts.draft_by_id(conn, entry.draft_id) if entry.draft_id else None
+            before = _copy_of(draft.base) if draft is not None else ServerCopy(None, None, None)
+            landing = did_it_land(sent, before, _live_copy(result))
+            if landing is Landing.LANDED:
+                outbox.transition(conn, entry.id, OutboxState.SENT,
+                                  error=None, receipt={"recovered": True})
+                state = OutboxState.SENT
+            else:
+                outbox.transition(conn, entry.id, OutboxState.QUEUED)
+                state = OutboxState.QUEUED
+            audit.append(conn, connection_name=self.connection.name, action="recover",
+                         summary="interrupted push " + ("landed" if state is OutboxState.SENT
+                                                        else "did not land; queued again"),
+                         grader=self.grader, line_item_url=entry.line_item_url,
+                         user_id=entry.user_id, outbox_id=entry.id)
+        snapshots.upsert_result(self.db, self.connection.id, entry.line_item_url,
+                                entry.user_id, result)
+        self._emit(EventKind.ITEM_DONE, "recover", line_item_id=entry.line_item_url,
+                   user_id=entry.user_id, state=state.value)
+        return state
+
+    def _check_conflicts(self, queued: Sequence[OutboxEntry],
+                         report: PushReport) -> list[OutboxEntry]:
+        """Read back the results of every line item with queued drafts; a draft whose base no
+        longer matches the server becomes a conflict instead of being sent."""
+        self._read_back(entry.line_item_url for entry in queued)
+        ready = []
+        for entry in queued:
+            draft = self._draft_of(entry)
+            if draft is None:
+                continue
+            server = snapshots.get_result(self.db, self.connection.id, entry.line_item_url,
+                                          entry.user_id)
+            live = ServerCopy(None, None, None) if server is None else ServerCopy(
+                server.score, server.maximum, server.comment)
+            if server_changed(_copy_of(draft.base), live):
+                with self.db.transaction() as conn:
+                    outbox.transition(conn, entry.id, OutboxState.CONFLICT,
+                                      error="Someone changed this grade on the platform after "
+                                            "your edit.")
+                report.conflicts.append(entry.id)
+                self._emit(EventKind.CONFLICT, "push", line_item_id=entry.line_item_url,
+                           user_id=entry.user_id, state="conflict")
+            else:
+                ready.append(entry)
+        return ready
+
+    def _draft_of(self, entry: OutboxEntry) -> DraftRow | None:
+        if entry.draft_id is None:
+            return None
+        with self.db.read() as conn:
+            return drafts.draft_by_id(conn, entry.draft_id)
+
+    def _canvas_flags(self, draft: DraftRow, options: PushOptions) -> CanvasSubmission:
+        """new_submission only with files (a correction must not add an attempt); a POST that
+        records no score never clears an existing grade unless the grader asked for it."""
+        scoring = draft.grading_progress.records_score and draft.score_given is not None
+        preserve = options.preserve_score
+        if preserve is None and not scoring and draft.base.score is not None \
+                and draft.score_given is not None:
+            preserve = True
+        return CanvasSubmission(new_submission=bool(draft.attachments),
+                                preserve_score=preserve,
+                                prioritize_non_tool_grade=options.prioritize_non_tool_grade,
+                                content_items=draft.attachments)
+
+    def _send_one(self, entry: OutboxEntry, options: PushOptions) -> tuple[int, OutboxState]:
+        self.cancel.raise_if_cancelled()
+        draft = self._draft_of(entry)
+        if draft is None:
+            return entry.id, entry.state
+        score = replace(draft.to_score(), canvas=self._canvas_flags(draft, options)) \
+            if self.platform.supports_progress else draft.to_score()
+        payload = score.to_wire()
+        with self.db.transaction() as conn:
+            outbox.transition(conn, entry.id, OutboxState.SENDING, payload=payload,
+                              count_attempt=True)
+            audit.append(conn, connection_name=self.connection.name, action="score.post",
+                         summary=_summary(score), grader=self.grader,
+                         line_item_url=entry.line_item_url, user_id=entry.user_id,
+                         outbox_id=entry.id)
+        try:
+            receipt = self.platform.post_score(entry.line_item_url, score)
+        except StaleTimestamp as exc:
+            return entry.id, self._settle(entry, OutboxState.CONFLICT, exc)
+        except TransportError as exc:
+            if exc.never_sent:
+                return entry.id, self._settle(entry, OutboxState.FAILED, exc)
+            # The POST may have landed: decide from what the platform holds now.
+            log.info("no reply to a score POST; reading the result back")
+            try:
+                state = self._recover_one(outbox.entry(self.db, entry.id))
+            except PlatformError:
+                return entry.id, OutboxState.SENDING  # still unknown: the next push decides
+            if state is OutboxState.QUEUED:
+                return entry.id, self._settle(outbox.entry(self.db, entry.id),
+                                              OutboxState.FAILED, exc, from_queue=True)
+            return entry.id, state
+        except PlatformError as exc:
+            return entry.id, self._settle(entry, OutboxState.FAILED, exc)
+        with self.db.transaction() as conn:
+            outbox.transition(conn, entry.id, OutboxState.SENT, result_url=receipt.result_url,
+                              receipt={"resultUrl": receipt.result_url,
+                                       "progress": list(receipt.progress_urls)})
+            titles = {item.url: item.title for item in draft.attachments}
+            jobs.add_jobs(conn, entry.id, [
+                (item.progress_url, item.title or titles.get(item.url))
+                for item in receipt.content_items if item.progress_url])
+            audit.append(conn, connection_name=self.connection.name, action="score.accepted",
+                         summary="the platform accepted the score", grader=self.grader,
+                         line_item_url=entry.line_item_url, user_id=entry.user_id,
+                         reply_status=200, outbox_id=entry.id)
+        self._emit(EventKind.ITEM_DONE, "push", line_item_id=entry.line_item_url,
+                   user_id=entry.user_id, state="sent")
+        return entry.id, OutboxState.SENT
+
+    def _settle(self, entry: OutboxEntry, state: OutboxState, exc: PlatformError, *,
+                from_queue: bool = False) -> OutboxState:
+        with self.db.transaction() as conn:
+            outbox.transition(conn, entry.id, state, error=exc.user_message)
+            audit.append(conn, connection_name=self.connection.name, action="score.refused",
+                         summary=exc.user_message, grader=self.grader,
+                         line_item_url=entry.line_item_url, user_id=entry.user_id,
+                         reply_status=exc.status, outbox_id=entry.id)
+        kind = EventKind.CONFLICT if state is OutboxState.CONFLICT else EventKind.FAILED
+        self._emit(kind, "push", line_item_id=entry.line_item_url, user_id=entry.user_id,
+                   state=state.value, message=exc.user_message)
+        return state
+
+    def _confirm_sent(self, report: PushReport) -> None:
+        """Read back every sent entry's line item once, then confirm the entries."""
+        sent = outbox.entries(self.db, self.connection.id, (OutboxState.SENT,))
+        if not sent:
+            return
+        self._read_back(entry.line_item_url for entry in sent)
+        for entry in sent:
+            with self.db.transaction() as conn:
+                outbox.confirm(conn, entry.id)
+            report.confirmed.append(entry.id)
+            self._emit(EventKind.ITEM_DONE, "push", line_item_id=entry.line_item_url,
+                       user_id=entry.user_id, state="confirmed")
+
+    # --- Progress polling -----------------------------------------------------------------
+
+    def poll(self, *, wait: bool = False, timeout_s: float = 120.0) -> int:
+        """Poll every due Progress job once (``wait``: until all are final or ``timeout_s``).
+        Returns how many jobs are still open."""
+        cid = self.connection.id
+        deadline = self._clock() + timedelta(seconds=timeout_s)
+        first = True
+        while True:
+            open_jobs = jobs.open_jobs(self.db, cid)
+            if not open_jobs:
+                return 0
+            if first:
+                self._emit(EventKind.STARTED, "poll", total=len(open_jobs),
+                           message=f"Waiting for {len(open_jobs)} file uploads")
+                first = False
+            now = self._clock()
+            for job in open_jobs:
+                self.cancel.raise_if_cancelled()
+                if job.next_poll_at > now:
+                    continue
+                delay = min(POLL_MAX_DELAY_S, POLL_FIRST_DELAY_S * (2 ** min(job.attempts, 6)))
+                try:
+                    progress = self.platform.get_progress(job.progress_url)
+                except PlatformError as exc:
+                    give_up = job.attempts + 1 >= POLL_MAX_ATTEMPTS
+                    jobs.record_poll_error(self.db, job.id, message=exc.user_message,
+                                           next_poll_at=now + timedelta(seconds=delay),
+                                           give_up=give_up)
+                    continue
+                jobs.record_poll(self.db, job.id, progress.workflow_state,
+                                 message=progress.message,
+                                 next_poll_at=now + timedelta(seconds=delay))
+                if progress.is_final:
+                    kind = EventKind.ITEM_DONE if progress.workflow_state.value == "completed" \
+                        else EventKind.FAILED
+                    self._emit(kind, "poll", state=progress.workflow_state.value,
+                               message=f"{job.file_title or 'file'}: "
+                                       f"{progress.message or progress.workflow_state.value}")
+            remaining = jobs.open_jobs(self.db, cid)
+            if not remaining:
+                self._emit(EventKind.FINISHED, "poll", message="Every file is settled.")
+                return 0
+            if not wait or self._clock() >= deadline:
+                return len(remaining)
+            soonest = min(job.next_poll_at for job in remaining)
+            self.cancel.wait(min(2.0, max(0.05, (soonest - self._clock()).total_seconds())))
+
+    # --- conflicts ------------------------------------------------------------------------
+
+    def resolve(self, resolution: Resolution, *, entry_ids: Iterable[int] | None = None
+                ) -> list[int]:
+        """Settle conflicts (all of the connection's, or the given entries). ``mine`` re-queues
+        with a fresh timestamp over the server's copy; ``theirs`` drops the draft and sends
+        nothing; ``both`` keeps their grade and adds my comment. Returns the entries settled."""
+        conflicts = outbox.entries(self.db, self.connection.id, (OutboxState.CONFLICT,))
+        wanted = None if entry_ids is None else set(entry_ids)
+        settled = []
+        now = self._clock()
+        for entry in conflicts:
+            if wanted is not None and entry.id not in wanted:
+                continue
+            with self.db.transaction() as conn:
+                draft = drafts.draft_by_id(conn, entry.draft_id) if entry.draft_id else None
+                server = snapshots.get_result(self.db, self.connection.id, entry.line_item_url,
+                                              entry.user_id)
+                base = server.as_base() if server is not None else BaseCopy(False)
+                if resolution is Resolution.THEIRS or draft is None or (
+                        resolution is Resolution.BOTH and not draft.comment):
+                    outbox.drop_for_theirs(conn, entry.id)
+                else:
+                    outbox.requeue_rebased(conn, entry.id, base=base, now=now,
+                                           keep_their_score=resolution is Resolution.BOTH)
+                audit.append(conn, connection_name=self.connection.name,
+                             action=f"conflict.{resolution.value}",
+                             summary=f"conflict resolved: {resolution.value}",
+                             grader=self.grader, line_item_url=entry.line_item_url,
+                             user_id=entry.user_id, outbox_id=entry.id)
+            settled.append(entry.id)
+        return settled
+
+
+def save_grade(db: Database, connection: ConnectionRow, line_item_url: str, user_id: str,
+               edit: drafts.DraftEdit, *, now: datetime | None = None) -> DraftRow:
+    """Save a grader's edit as a queued draft. Needs no network: grading works offline."""
+    if not line_item_url or not user_id:
+        raise InputError("A grade needs a line item and a student.")
+    return drafts.save_draft(db, connection.id, line_item_url, user_id, edit, now=now)
+
+
+def _summary(score: Score) -> str:
+    parts = [f"{score.grading_progress.value}"]
+    if score.score_given is not None:
+        parts.append(f"score {score.score_given:g}/{score.score_maximum:g}")
+    if score.comment:
+        parts.append("with a comment")
+    if score.content_items:
+        parts.append(f"{len(score.content_items)} file(s)")
+    return ", ".join(parts)
+
+
+def group_by_line_item(entries: Iterable[OutboxEntry]) -> dict[str, list[OutboxEntry]]:
+    grouped: dict[str, list[OutboxEntry]] = defaultdict(list)
+    for entry in entries:
+        grouped[entry.line_item_url].append(entry)
+    return grouped
