@@ -32,7 +32,8 @@ def maybe_time(text: str | None) -> datetime | None:
 
 def to_json(value: Any) -> str:
     """Canonical JSON text (sorted keys, no spaces), so equal values give equal text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
 
 
 def from_json(text: str) -> Any:

@@ -15,8 +15,11 @@ from gradedesk.store.rows import ConnectionKind, ConnectionRow
 
 # Setting names that can only hold a secret: refused, so a caller's slip cannot put one on disk.
 _SECRET_NAME = re.compile(
-    r"(?i)(^|[_-])(secret|password|passphrase|private[_-]?key(_pem)?|api[_-]?key|"
-    r"service[_-]?key|access[_-]?token|client[_-]?assertion)$")
+    r"(?i)(^|[_-])(secret([_-]?key)?|passw(or)?d|passphrase|private[_-]?key([_-]?pem)?|"
+    r"api[_-]?key|service[_-]?key|(access|refresh|id|auth|bearer)[_-]?token|"
+    r"client[_-]?assertion)$")
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 _COLUMNS = "id, name, kind, settings_json, created_at"
 
@@ -27,6 +30,8 @@ def add_connection(db: Database, name: str, kind: ConnectionKind | str,
     clean_name = name.strip()
     if not clean_name:
         raise InputError("A connection needs a name.")
+    if _CONTROL.search(clean_name):
+        raise InputError("A connection name cannot contain control characters.")
     kind = _kind(kind)
     settings_json = _settings_json(settings)
     with db.transaction() as conn:
@@ -107,7 +112,7 @@ def _refuse_secrets(value: object, where: str) -> None:
         for key, inner in value.items():
             if not isinstance(key, str):
                 raise InputError(f"{where}: setting names must be text.")
-            if _SECRET_NAME.search(key):
+            if _SECRET_NAME.search(_CAMEL_HUMP.sub("_", key)):
                 raise InputError(f"{where}: {key!r} is a secret; secrets go to the OS keyring, "
                                  f"never to the database.")
             _refuse_secrets(inner, f"{where}.{key}")

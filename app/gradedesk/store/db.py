@@ -168,6 +168,8 @@ class Database:
             conn.close()
 
     def _state(self) -> _ThreadState:
+        if self._closed:
+            raise StoreStateError("The database has been closed.")
         state: _ThreadState | None = getattr(self._local, "state", None)
         if state is None:
             with self._lock:
@@ -233,6 +235,7 @@ def open_database(data_dir: Path, *, busy_timeout_s: float = 10.0,
     try:
         with db._translated():
             conn = db._state().conn
+            _check_version(conn, path, latest_version())  # refuse before WAL alters it
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StoreKnownError(f"GradeDesk cannot use its database {path}: the file "
@@ -278,7 +281,7 @@ def migrate(conn: sqlite3.Connection, path: Path, target: int | None = None) -> 
 def _check_version(conn: sqlite3.Connection, path: Path, latest: int) -> int:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-    if version and app_id != APPLICATION_ID:
+    if app_id != APPLICATION_ID and (version or app_id):
         raise StoreKnownError(f"{path} is not a GradeDesk database; GradeDesk will not change "
                               f"it. Move it away or choose another data folder.")
     if version > latest:
@@ -290,6 +293,8 @@ def _check_version(conn: sqlite3.Connection, path: Path, latest: int) -> int:
 
 def _secure_dir(data_dir: Path) -> None:
     try:
+        if data_dir.exists() and not data_dir.is_dir():
+            raise StoreKnownError(f"The data folder {data_dir} is not a folder.")
         data_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         info = data_dir.stat()
         if not stat.S_ISDIR(info.st_mode):
