@@ -49,6 +49,8 @@ class SecretKind(StrEnum):
     PRIVATE_KEY = "private-key"
     LTIAAS_API_KEY = "ltiaas-api-key"
     LTIAAS_SERVICE_KEY = "ltiaas-service-key"
+    # Short-lived OAuth access tokens, kept between runs (Canvas charges for each new one).
+    ACCESS_TOKENS = "access-tokens"
 
 
 class SecretsUnavailable(GradeDeskError):

@@ -1,14 +1,25 @@
 """The ``gradedesk`` command. A thin shell: it parses arguments and prints; the work lives in
-the layers below. Command and flag names are a contract that scripts rely on."""
+the layers below. Command and flag names are a contract that scripts rely on (see README)."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from gradedesk import __version__
-from gradedesk.domain import GradeDeskError
+from gradedesk.domain import Cancelled, GradeDeskError
+
+PROGRESS_VALUES_GRADING = ("FullyGraded", "Pending", "PendingManual", "Failed", "NotReady")
+PROGRESS_VALUES_ACTIVITY = ("Initialized", "Started", "InProgress", "Submitted", "Completed")
+
+
+def _data_dir_option(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument("--data-dir", metavar="DIR", default=default,
+                        help="where GradeDesk keeps its database (default: "
+                             "$GRADEDESK_DATA_DIR, else your user data folder)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,16 +29,146 @@ def build_parser() -> argparse.ArgumentParser:
         "scores to an LTI 1.3 platform (Canvas, any AGS platform, or LTIAAS).",
     )
     parser.add_argument("--version", action="version", version=f"gradedesk {__version__}")
+    _data_dir_option(parser, default=None)
+    # Subcommands accept --data-dir too, after their name; SUPPRESS keeps the global one.
+    common = argparse.ArgumentParser(add_help=False)
+    _data_dir_option(common, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
     commands.add_parser(
-        "sandbox",
-        help="run the built-in sandbox platform (Canvas-faithful AGS + LTIAAS API) on loopback",
-        add_help=False,
-    )
+        "sandbox", add_help=False,
+        help="run the built-in sandbox platform (Canvas-faithful AGS + LTIAAS API) on loopback")
     demo = commands.add_parser(
         "demo", help="start a sandbox course and pull it through the AGS client (a quick tour)")
     demo.add_argument("--seed", type=int, default=1, help="the sandbox course's seed")
+
+    connection = commands.add_parser("connection", parents=[common],
+                                     help="add, list, test or remove platform connections")
+    actions = connection.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser("add", parents=[common], help="add a connection")
+    add.add_argument("name", metavar="NAME")
+    kind = add.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--lti", action="store_true", help="an LTI Advantage tool registration")
+    kind.add_argument("--ltiaas", action="store_true", help="through the LTIAAS API")
+    lti = add.add_argument_group("LTI Advantage")
+    lti.add_argument("--issuer", metavar="URL")
+    lti.add_argument("--client-id", metavar="ID")
+    lti.add_argument("--deployment-id", metavar="ID")
+    lti.add_argument("--token-url", metavar="URL")
+    lti.add_argument("--audience", metavar="AUD",
+                     help="the client assertion's aud (default: the token URL)")
+    lti.add_argument("--key-id", metavar="KID", help="the JWT kid (default: the key thumbprint)")
+    key = lti.add_mutually_exclusive_group()
+    key.add_argument("--private-key-file", metavar="PEM",
+                     help="read the tool's RSA private key once into the keyring")
+    key.add_argument("--generate-key", action="store_true",
+                     help="make a key pair in the keyring and print its public JWKS")
+    lti.add_argument("--lineitems-url", metavar="URL")
+    lti.add_argument("--nrps-url", metavar="URL")
+    ltiaas = add.add_argument_group("LTIAAS")
+    ltiaas.add_argument("--url", metavar="URL", help="your LTIAAS address")
+    ltiaas.add_argument("--api-key-file", metavar="F")
+    ltiaas.add_argument("--service-key-file", metavar="F")
+    listing = actions.add_parser("list", parents=[common], help="list connections")
+    listing.add_argument("--json", action="store_true")
+    remove = actions.add_parser("remove", parents=[common],
+                                help="forget a connection, its local data and its secrets")
+    remove.add_argument("name", metavar="NAME")
+    test = actions.add_parser("test", parents=[common],
+                              help="check credentials and access against the platform")
+    test.add_argument("name", metavar="NAME")
+    test.add_argument("--json", action="store_true")
+    jwks = actions.add_parser("jwks", parents=[common],
+                              help="print the public JWKS to paste into the developer key")
+    jwks.add_argument("name", metavar="NAME")
+
+    pull = commands.add_parser("pull", parents=[common],
+                               help="fetch line items, results and students")
+    pull.add_argument("name", metavar="NAME")
+    pull.add_argument("--json", action="store_true")
+
+    show = commands.add_parser("show", parents=[common],
+                               help="show line items, or one line item's students")
+    show.add_argument("name", metavar="NAME")
+    show.add_argument("--line-item", metavar="ID", help="a line item's id, URL or label")
+    show.add_argument("--pending-manual", action="store_true",
+                      help="only submissions waiting for a manual grade")
+    show.add_argument("--json", action="store_true")
+
+    grade = commands.add_parser("grade", parents=[common],
+                                help="record a grade as a draft (works offline)")
+    grade.add_argument("name", metavar="NAME")
+    grade.add_argument("--line-item", metavar="ID", required=True)
+    grade.add_argument("--user", metavar="ID", required=True,
+                       help="the student's user id (or exact name or email)")
+    grade.add_argument("--score", metavar="X", help='the score; "" clears it')
+    grade.add_argument("--comment", metavar="TEXT", help="a new comment for the student")
+    grade.add_argument("--grading-progress", metavar="V", choices=PROGRESS_VALUES_GRADING)
+    grade.add_argument("--activity-progress", metavar="V", choices=PROGRESS_VALUES_ACTIVITY)
+    grade.add_argument("--attach", metavar="URL", nargs="+", default=[],
+                       help="file URL(s) the platform should attach to the submission")
+    grade.add_argument("--json", action="store_true")
+
+    push = commands.add_parser("push", parents=[common],
+                               help="send drafts, then wait for file uploads")
+    push.add_argument("name", metavar="NAME")
+    push.add_argument("--json", action="store_true")
+    push.add_argument("--resolve", choices=("mine", "theirs", "both"),
+                      help="settle conflicts: re-send mine, take theirs, or keep their grade "
+                           "and add my comment")
+    push.add_argument("--prioritize-non-tool-grade", action="store_true", default=None,
+                      help="Canvas: keep a grade entered in the browser")
+    push.add_argument("--preserve-score", action=argparse.BooleanOptionalAction, default=None,
+                      help="Canvas: update the result without setting or clearing the grade")
+    push.add_argument("--no-wait", action="store_true",
+                      help="do not wait for file uploads to finish")
+
+    status = commands.add_parser("status", parents=[common],
+                                 help="drafts, queued, conflicts, failures and file jobs")
+    status.add_argument("name", metavar="NAME", nargs="?")
+    status.add_argument("--json", action="store_true")
+
+    conflicts = commands.add_parser("conflicts", parents=[common],
+                                    help="list conflicts, mine and theirs side by side")
+    conflicts.add_argument("name", metavar="NAME")
+    conflicts.add_argument("--json", action="store_true")
+
+    export = commands.add_parser("export", parents=[common],
+                                 help="write scores as a Canvas gradebook CSV")
+    export.add_argument("name", metavar="NAME")
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--line-item", metavar="ID")
+    which.add_argument("--all", action="store_true")
+    export.add_argument("file", metavar="FILE.csv")
+
+    importing = commands.add_parser("import", parents=[common],
+                                    help="read a Canvas gradebook CSV into drafts")
+    importing.add_argument("name", metavar="NAME")
+    importing.add_argument("file", metavar="FILE.csv")
+    importing.add_argument("--dry-run", action="store_true",
+                           help="show what would change and change nothing")
+    importing.add_argument("--json", action="store_true")
+
+    gui = commands.add_parser("gui", parents=[common], help="open the GradeDesk window")
+    _gui_arguments(gui)
     return parser
+
+
+def _ui_app() -> Any:
+    """The window's entry points, imported only when needed (Qt is slow to load)."""
+    return importlib.import_module("gradedesk.ui.app")
+
+
+def _gui_arguments(parser: argparse.ArgumentParser) -> None:
+    # Declared here, not in ui/, so that parsing any command never loads Qt.
+    parser.add_argument("--screenshot", metavar="PNG",
+                        help="render the window offscreen, save it to PNG and exit")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="start the built-in sandbox course and open it")
+    parser.add_argument("--connection", metavar="NAME", help="open this connection")
+    parser.add_argument("--line-item", metavar="ID", help="open this line item")
+    parser.add_argument("--size", metavar="WxH", default="1280x800",
+                        help="window size for --screenshot (default 1280x800)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,12 +185,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             from gradedesk.cli.tour import run_tour
 
             return run_tour(seed=getattr(args, "seed", 1), out=sys.stdout)
+        if args.command == "gui":
+            return int(_ui_app().run_gui(args))
+        from gradedesk.cli.commands import run_command
+
+        return run_command(args)
+    except Cancelled:
+        print("gradedesk: cancelled.", file=sys.stderr)
+        return 130
     except GradeDeskError as error:
         print(f"gradedesk: {error.user_message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
-    parser.error(f"unknown command {args.command!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover

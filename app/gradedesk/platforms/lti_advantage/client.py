@@ -33,7 +33,11 @@ from gradedesk.platforms.http import (
 )
 from gradedesk.platforms.keys import load_private_key
 from gradedesk.platforms.lti_advantage import ags, canvas, nrps, progress
-from gradedesk.platforms.lti_advantage.auth import SCOPES_EXTENSION, ClientAssertionAuth
+from gradedesk.platforms.lti_advantage.auth import (
+    SCOPES_EXTENSION,
+    ClientAssertionAuth,
+    TokenCache,
+)
 from gradedesk.platforms.pagination import DEFAULT_MAX_PAGES, next_link, paginate
 from gradedesk.platforms.ratelimit import RateLimiter
 from gradedesk.platforms.retry import Retrier, RetryPolicy
@@ -111,6 +115,7 @@ class LtiAdvantageClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+        token_cache: TokenCache | None = None,
     ) -> None:
         self.config = config
         key = (private_key_pem if isinstance(private_key_pem, rsa.RSAPrivateKey)
@@ -125,6 +130,7 @@ class LtiAdvantageClient:
             clock=clock,
             on_token_reply=self._paced_after_token,
             scope_bundle=config.scope_bundle or None,
+            token_cache=token_cache,
         )
         self._sleep = sleep
         client = build_client(timeouts=config.timeouts, transport=transport, auth=self.auth,

@@ -1,0 +1,250 @@
+"""Wiring for the shells (CLI and window): open the store, build a platform client from a saved
+connection and its keyring secrets, add and remove connections.
+
+Keys pass from a file or a generator straight into the keyring; the database only ever holds
+the non-secret settings (URLs, ids, the key id).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gradedesk.domain import GradeDeskError, InputError
+from gradedesk.platforms import GradebookPlatform, PlatformConfigError
+from gradedesk.platforms.http import require_secure_url
+from gradedesk.platforms.keys import (
+    generate_private_key_pem,
+    jwk_thumbprint,
+    load_private_key,
+    public_jwk,
+    public_pem,
+)
+from gradedesk.platforms.lti_advantage.client import LtiAdvantageClient, LtiAdvantageConfig
+from gradedesk.platforms.ltiaas import LtiaasClient
+from gradedesk.secrets import SecretKind, SecretStore
+from gradedesk.store import ConnectionKind, ConnectionRow, Database, open_database
+from gradedesk.store import connections as connection_store
+from gradedesk.sync.cancel import CancelToken
+from gradedesk.sync.engine import EventSink, SyncEngine
+
+log = logging.getLogger(__name__)
+
+LTI_SETTINGS = ("issuer", "client_id", "deployment_id", "token_url", "lineitems_url",
+                "nrps_url", "audience", "key_id")
+SANDBOX_FLAG = "sandbox"
+
+
+def open_store(data_dir: Path) -> Database:
+    """The user's database, created owner-only on first use."""
+    return open_database(data_dir)
+
+
+@dataclass(frozen=True, slots=True)
+class NewConnection:
+    """A connection just added, with the public key to paste into the platform (LTI)."""
+
+    row: ConnectionRow
+    public_jwk: Mapping[str, str] | None = None
+
+    @property
+    def jwks(self) -> dict[str, Any] | None:
+        return None if self.public_jwk is None else {"keys": [dict(self.public_jwk)]}
+
+
+def add_lti_connection(db: Database, secrets: SecretStore, name: str,
+                       settings: Mapping[str, str | None], *, private_key_pem: bytes | None,
+                       generate_key: bool = False, sandbox: bool = False) -> NewConnection:
+    """Check the settings and key, put the key in the keyring, then save the connection.
+
+    The PEM is read once; nothing refers to the file afterwards.
+    """
+    if (private_key_pem is None) == (not generate_key):
+        raise InputError("Give either a private key file or --generate-key (one of them).")
+    clean = {key: (value.strip() if isinstance(value, str) else value)
+             for key, value in settings.items() if key in LTI_SETTINGS and value}
+    for required in ("issuer", "client_id", "deployment_id", "token_url", "lineitems_url"):
+        if not clean.get(required):
+            raise InputError(f"The connection needs --{required.replace('_', '-')}.")
+    pem = generate_private_key_pem() if generate_key else private_key_pem
+    assert pem is not None
+    key = load_private_key(pem)  # InvalidKey with a clear message for a bad PEM
+    jwk = public_jwk(key)
+    clean.setdefault("key_id", jwk_thumbprint(jwk))
+    jwk = public_jwk(key, kid=clean["key_id"])
+    _lti_config(clean)  # URLs and ids checked before anything is stored
+    settings_to_save: dict[str, Any] = dict(clean)
+    if sandbox:
+        settings_to_save[SANDBOX_FLAG] = True
+    secrets.check()
+    if connection_store.get_connection(db, name) is not None:
+        raise InputError(f"A connection named {name.strip()!r} already exists.")
+    secrets.put(name.strip(), SecretKind.PRIVATE_KEY, pem.decode("ascii"))
+    try:
+        row = connection_store.add_connection(db, name, ConnectionKind.LTI, settings_to_save)
+    except BaseException:
+        secrets.delete(name.strip(), SecretKind.PRIVATE_KEY)
+        raise
+    return NewConnection(row, jwk)
+
+
+def add_ltiaas_connection(db: Database, secrets: SecretStore, name: str, url: str, *,
+                          api_key: str, service_key: str, sandbox: bool = False
+                          ) -> NewConnection:
+    """Save an LTIAAS connection; both keys go to the keyring."""
+    url = url.strip()
+    require_secure_url(url, "LTIAAS URL")
+    api_key, service_key = api_key.strip(), service_key.strip()
+    if not api_key or not service_key:
+        raise InputError("The LTIAAS API key and service key must not be empty.")
+    secrets.check()
+    if connection_store.get_connection(db, name) is not None:
+        raise InputError(f"A connection named {name.strip()!r} already exists.")
+    clean_name = name.strip()
+    secrets.put(clean_name, SecretKind.LTIAAS_API_KEY, api_key)
+    secrets.put(clean_name, SecretKind.LTIAAS_SERVICE_KEY, service_key)
+    settings: dict[str, Any] = {"url": url}
+    if sandbox:
+        settings[SANDBOX_FLAG] = True
+    try:
+        row = connection_store.add_connection(db, clean_name, ConnectionKind.LTIAAS, settings)
+    except BaseException:
+        secrets.delete_all(clean_name)
+        raise
+    return NewConnection(row)
+
+
+def remove_connection(db: Database, secrets: SecretStore, name: str) -> bool:
+    """Forget a connection, its local data and its keyring secrets."""
+    row = connection_store.get_connection(db, name)
+    if row is None:
+        return False
+    connection_store.remove_connection(db, row.name)
+    secrets.delete_all(row.name)
+    return True
+
+
+def _lti_config(settings: Mapping[str, Any]) -> LtiAdvantageConfig:
+    try:
+        return LtiAdvantageConfig(
+            issuer=settings["issuer"], client_id=settings["client_id"],
+            deployment_id=settings["deployment_id"], token_url=settings["token_url"],
+            lineitems_url=settings["lineitems_url"], nrps_url=settings.get("nrps_url"),
+            audience=settings.get("audience"), key_id=settings.get("key_id"))
+    except KeyError as exc:
+        raise PlatformConfigError(f"The connection lacks the setting {exc.args[0]!r}.") from exc
+
+
+class KeyringTokenCache:
+    """Access tokens in the keyring beside the connection's key, so consecutive commands reuse
+    one token instead of paying Canvas's 200 throttle units for each. A damaged or unreadable
+    entry just means a new token."""
+
+    def __init__(self, secrets: SecretStore, connection: str) -> None:
+        self._secrets, self._connection = secrets, connection
+
+    def __repr__(self) -> str:
+        return f"KeyringTokenCache({self._connection!r})"
+
+    def _all(self) -> dict[str, Any]:
+        try:
+            if not self._secrets.has(self._connection, SecretKind.ACCESS_TOKENS):
+                return {}
+            found = json.loads(self._secrets.get(self._connection, SecretKind.ACCESS_TOKENS))
+        except (GradeDeskError, ValueError):
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def load(self, scopes: str) -> tuple[str, float] | None:
+        entry = self._all().get(scopes)
+        if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                and isinstance(entry[1], int | float)):
+            return entry[0], float(entry[1])
+        return None
+
+    def save(self, scopes: str, token: str, renew_at: float) -> None:
+        tokens = {key: value for key, value in self._all().items()
+                  if isinstance(value, list) and len(value) == 2
+                  and isinstance(value[1], int | float) and value[1] > time.time()}
+        tokens[scopes] = [token, renew_at]
+        try:
+            self._secrets.put(self._connection, SecretKind.ACCESS_TOKENS, json.dumps(tokens))
+        except GradeDeskError:
+            log.warning("could not keep the access token in the keyring; the next run will "
+                        "ask for a new one")
+
+
+def platform_for(connection: ConnectionRow, secrets: SecretStore) -> GradebookPlatform:
+    """A client for a saved connection, with its secrets fetched from the keyring."""
+    if connection.kind is ConnectionKind.LTI:
+        pem = secrets.get(connection.name, SecretKind.PRIVATE_KEY)
+        return LtiAdvantageClient(_lti_config(connection.settings), pem.encode("ascii"),
+                                  token_cache=KeyringTokenCache(secrets, connection.name))
+    return LtiaasClient(str(connection.settings["url"]),
+                        secrets.get(connection.name, SecretKind.LTIAAS_API_KEY),
+                        secrets.get(connection.name, SecretKind.LTIAAS_SERVICE_KEY))
+
+
+@contextmanager
+def engine_for(db: Database, secrets: SecretStore, name: str, *,
+               on_event: EventSink | None = None, cancel: CancelToken | None = None,
+               grader: str | None = None) -> Iterator[SyncEngine]:
+    """A sync engine for the named connection; its client is closed afterwards."""
+    connection = connection_store.require_connection(db, name)
+    platform = platform_for(connection, secrets)
+    try:
+        yield SyncEngine(db, connection, platform, on_event=on_event, cancel=cancel,
+                         grader=grader)
+    finally:
+        platform.close()
+
+
+SANDBOX_CONNECTION = "Sandbox course"
+
+
+def start_sandbox_connection(db: Database, secrets: SecretStore, *,
+                             name: str = SANDBOX_CONNECTION, seed: int = 1,
+                             students: int | None = None, line_items: int | None = None,
+                             latency_ms: int = 0) -> tuple[Any, ConnectionRow]:
+    """Start the built-in sandbox course on loopback and connect to it.
+
+    A fresh key pair goes straight into the keyring; only its public half is given to the
+    sandbox. The sandbox lives in memory, so each start gets a new port: an existing sandbox
+    connection of this name is replaced (with its local data). Returns (the running sandbox,
+    which the caller stops, and the connection).
+    """
+    # Imported here: only the shells' first-run path needs the sandbox's server stack.
+    from gradedesk.sandbox import SandboxConfig, start_sandbox
+
+    pem = generate_private_key_pem()
+    key = load_private_key(pem)
+    options: dict[str, Any] = {"port": 0, "seed": seed, "tool_public_keys": [public_pem(key)],
+                               "latency_ms": latency_ms}
+    if students is not None:
+        options["students"] = students
+    if line_items is not None:
+        options["line_items"] = line_items
+    sandbox = start_sandbox(SandboxConfig(**options))
+    try:
+        info = sandbox.info
+        remove_connection(db, secrets, name)
+        added = add_lti_connection(db, secrets, name, {
+            "issuer": info["issuer"], "client_id": info["client_id"],
+            "deployment_id": info["deployment_id"], "token_url": info["token_url"],
+            "lineitems_url": info["lineitems_url"], "nrps_url": info["nrps_url"]},
+            private_key_pem=pem, sandbox=True)
+    except BaseException:
+        sandbox.stop()
+        raise
+    return sandbox, added.row
+
+
+def is_sandbox(connection: ConnectionRow) -> bool:
+    """True when the connection's data comes from the built-in sandbox."""
+    return bool(connection.settings.get(SANDBOX_FLAG))

@@ -1,0 +1,512 @@
+"""The handlers behind ``gradedesk connection|pull|show|grade|push|status|conflicts|export|import``.
+
+Each prints for people by default and, with ``--json``, one JSON document on stdout whose
+shape is documented in the README and kept stable. Exit status: 0 on success, 1 on an error
+or when a push leaves conflicts or failures, 130 when cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from gradedesk import bootstrap
+from gradedesk.domain import ContentItem, InputError, parse_score_input
+from gradedesk.domain.progress_values import ActivityProgress, GradingProgress
+from gradedesk.logs import configure_logging
+from gradedesk.paths import data_dir, log_dir
+from gradedesk.secrets import SecretStore
+from gradedesk.store import ConnectionRow, Database, SyncState, drafts, grid, snapshots
+from gradedesk.store import connections as connection_store
+from gradedesk.sync.cancel import CancelToken
+from gradedesk.sync.engine import PushOptions, Resolution, save_grade
+from gradedesk.sync.events import EventKind, SyncEvent
+from gradedesk.sync.gradebook_io import apply_import, export_gradebook, plan_import
+from gradedesk.sync.reports import (
+    conflicts_of,
+    find_line_item,
+    find_member,
+    short_id,
+    status_of,
+)
+
+Handler = Callable[[argparse.Namespace, Database], int]
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Open the store for the chosen data folder and run one command."""
+    folder = data_dir(getattr(args, "data_dir", None))
+    db = bootstrap.open_store(folder)
+    configure_logging(log_dir(folder))
+    try:
+        handler = _HANDLERS[args.command]
+        if args.command == "connection":
+            handler = _CONNECTION_HANDLERS[args.action]
+        return handler(args, db)
+    finally:
+        db.close()
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def emit_json(document: object, out: TextIO | None = None) -> None:
+    """One JSON document, keys sorted, on stdout."""
+    print(json.dumps(document, default=_json_default, sort_keys=True, indent=2),
+          file=out or sys.stdout)
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+class ProgressPrinter:
+    """Engine events as a one-line progress bar on a terminal, plain lines otherwise; never on
+    stdout when stdout carries JSON."""
+
+    def __init__(self, *, json_mode: bool) -> None:
+        self.out = sys.stderr
+        self.tty = self.out.isatty()
+        self.quiet = json_mode and not self.tty
+        self._bar_open = False
+
+    def __call__(self, event: SyncEvent) -> None:
+        if self.quiet and event.kind not in (EventKind.CONFLICT, EventKind.FAILED):
+            return
+        if event.kind is EventKind.FAILED and event.user_id is None and event.phase != "poll":
+            return  # a whole run failed: its error is printed once, by the command
+        if event.kind is EventKind.PROGRESS and event.total:
+            if self.tty:
+                width = 30
+                filled = int(width * event.done / event.total)
+                self.out.write(f"\r{event.phase:>6} [{'#' * filled}{'.' * (width - filled)}] "
+                               f"{event.done}/{event.total}")
+                self.out.flush()
+                self._bar_open = True
+            return
+        if event.kind is EventKind.ITEM_DONE and event.phase == "push":
+            return  # the summary says it; a line per grade is noise on large pushes
+        self._end_bar()
+        label = {EventKind.CONFLICT: "conflict", EventKind.FAILED: "failed"}.get(event.kind)
+        text = event.message or ""
+        if label is not None:
+            who = f" {event.user_id}" if event.user_id else ""
+            print(f"{label}:{who} {text}".rstrip(), file=self.out)
+        elif text:
+            print(text, file=self.out)
+
+    def _end_bar(self) -> None:
+        if self._bar_open:
+            self.out.write("\n")
+            self._bar_open = False
+
+
+@contextmanager
+def _cancel_on_sigint() -> Iterator[CancelToken]:
+    """Ctrl-C cancels the running job cleanly (queued grades stay queued)."""
+    token = CancelToken()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: object) -> None:
+        token.cancel()
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _secrets() -> SecretStore:
+    return SecretStore()
+
+
+# --- connection -------------------------------------------------------------------------------
+
+
+def _read_secret_file(path: str, what: str) -> str:
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise InputError(f"Cannot read the {what} file {path}: {exc.strerror or exc}.") from exc
+    except UnicodeDecodeError:
+        raise InputError(f"The {what} file {path} is not text.") from None
+    if not text:
+        raise InputError(f"The {what} file {path} is empty.")
+    return text
+
+
+def connection_add(args: argparse.Namespace, db: Database) -> int:
+    if args.lti:
+        pem: bytes | None = None
+        if args.private_key_file:
+            try:
+                pem = Path(args.private_key_file).expanduser().read_bytes()
+            except OSError as exc:
+                raise InputError(f"Cannot read the key file {args.private_key_file}: "
+                                 f"{exc.strerror or exc}.") from exc
+        elif not args.generate_key:
+            raise InputError("An LTI connection needs --private-key-file PEM or --generate-key.")
+        added = bootstrap.add_lti_connection(db, _secrets(), args.name, {
+            "issuer": args.issuer, "client_id": args.client_id,
+            "deployment_id": args.deployment_id, "token_url": args.token_url,
+            "audience": args.audience, "key_id": args.key_id,
+            "lineitems_url": args.lineitems_url, "nrps_url": args.nrps_url,
+        }, private_key_pem=pem, generate_key=args.generate_key)
+        print(f"Added {added.row.name!r} (LTI Advantage); its private key is in the OS keyring.",
+              file=sys.stderr)
+        if args.generate_key:
+            print("Paste this public JWKS into the platform's developer key:", file=sys.stderr)
+            emit_json(added.jwks)
+        return 0
+    for flag, value in (("--url", args.url), ("--api-key-file", args.api_key_file),
+                        ("--service-key-file", args.service_key_file)):
+        if not value:
+            raise InputError(f"An LTIAAS connection needs {flag}.")
+    added = bootstrap.add_ltiaas_connection(
+        db, _secrets(), args.name, args.url,
+        api_key=_read_secret_file(args.api_key_file, "API key"),
+        service_key=_read_secret_file(args.service_key_file, "service key"))
+    print(f"Added {added.row.name!r} (LTIAAS); its keys are in the OS keyring.",
+          file=sys.stderr)
+    return 0
+
+
+def _connection_json(row: ConnectionRow) -> dict[str, Any]:
+    return {"name": row.name, "kind": row.kind.value, "settings": dict(row.settings),
+            "created_at": row.created_at}
+
+
+def connection_list(args: argparse.Namespace, db: Database) -> int:
+    rows = connection_store.list_connections(db)
+    if args.json:
+        emit_json({"connections": [_connection_json(row) for row in rows]})
+        return 0
+    if not rows:
+        print("No connections yet. Add one with `gradedesk connection add NAME --lti ...`.")
+    for row in rows:
+        where = row.settings.get("lineitems_url") or row.settings.get("url") or ""
+        badge = " [sandbox]" if bootstrap.is_sandbox(row) else ""
+        print(f"{row.name}\t{row.kind.value}\t{where}{badge}")
+    return 0
+
+
+def connection_remove(args: argparse.Namespace, db: Database) -> int:
+    if not bootstrap.remove_connection(db, _secrets(), args.name):
+        raise InputError(f"No connection named {args.name!r}.")
+    print(f"Removed {args.name!r}, its local data and its keyring secrets.")
+    return 0
+
+
+def connection_test(args: argparse.Namespace, db: Database) -> int:
+    connection = connection_store.require_connection(db, args.name)
+    with bootstrap.platform_for(connection, _secrets()) as platform:
+        items = platform.list_line_items()
+        roster = platform.list_members()
+    verdict = {"connection": connection.name, "ok": True, "line_items": len(items),
+               "members": len(roster.members), "learners": len(roster.learners)}
+    if args.json:
+        emit_json(verdict)
+    else:
+        print(f"{connection.name}: OK — {len(items)} line items, {len(roster.learners)} "
+              f"students visible.")
+    return 0
+
+
+def connection_jwks(args: argparse.Namespace, db: Database) -> int:
+    from gradedesk.platforms.keys import load_private_key, public_jwk
+    from gradedesk.secrets import SecretKind
+
+    connection = connection_store.require_connection(db, args.name)
+    if connection.kind.value != "lti":
+        raise InputError(f"{connection.name!r} is an LTIAAS connection; it has no tool key.")
+    pem = _secrets().get(connection.name, SecretKind.PRIVATE_KEY)
+    kid = connection.settings.get("key_id")
+    emit_json({"keys": [public_jwk(load_private_key(pem.encode("ascii")), kid=kid)]})
+    return 0
+
+
+# --- pull, show, grade ------------------------------------------------------------------------
+
+
+def pull(args: argparse.Namespace, db: Database) -> int:
+    printer = ProgressPrinter(json_mode=args.json)
+    with _cancel_on_sigint() as cancel, bootstrap.engine_for(
+            db, _secrets(), args.name, on_event=printer, cancel=cancel) as engine:
+        report = engine.pull()
+    if args.json:
+        emit_json({"connection": args.name, "line_items": report.line_items,
+                   "members": report.members, "results": report.results,
+                   "conflicts": [{"line_item": li, "user_id": u} for li, u in report.conflicts]})
+    return 0
+
+
+def _row_json(row: Any, member: Any) -> dict[str, Any]:
+    server = row.server
+    draft = row.draft
+    submission = (server.wire.get("https://canvas.instructure.com/lti/submission")
+                  if server is not None else None)
+    return {
+        "user_id": row.user_id, "name": member.name, "sort_name": member.sort_name,
+        "email": member.email, "section": member.section,
+        "score": row.shown_score, "comment": row.shown_comment,
+        "maximum": (draft.score_maximum if draft and draft.score_maximum is not None
+                    else (server.maximum if server else None)),
+        "server": None if server is None else {
+            "score": server.score, "maximum": server.maximum, "comment": server.comment,
+            "result_url": server.result_url, "fetched_at": server.fetched_at},
+        "draft": None if draft is None else {
+            "score": draft.score_given, "comment": draft.comment,
+            "grading_progress": draft.grading_progress.value,
+            "activity_progress": draft.activity_progress.value,
+            "attachments": [item.url for item in draft.attachments],
+            "edited_at": draft.edited_at},
+        "submission": submission,
+        "pending_manual": _pending_manual(row),
+        "state": row.state.value,
+    }
+
+
+def _pending_manual(row: Any) -> bool:
+    """Submitted work waiting for a grader: a result without a score, or a draft marked so."""
+    if row.draft is not None:
+        return bool(row.draft.grading_progress is GradingProgress.PENDING_MANUAL)
+    return row.server is not None and row.server.score is None
+
+
+def show(args: argparse.Namespace, db: Database) -> int:
+    connection = connection_store.require_connection(db, args.name)
+    if args.line_item is None:
+        return _show_line_items(args, db, connection)
+    item = find_line_item(db, connection, args.line_item)
+    view = grid.line_item_rows(db, connection.id, item.url)
+    pairs = [(row, member) for row, member in zip(view.rows, view.members, strict=True)
+             if not args.pending_manual or _pending_manual(row)]
+    if args.json:
+        emit_json({"connection": connection.name, "line_item": {
+            "id": item.url, "short_id": short_id(item.url), "label": item.label,
+            "score_maximum": item.score_maximum},
+            "students": [_row_json(row, member) for row, member in pairs]})
+        return 0
+    print(f"{item.label} ({short_id(item.url)}), out of {item.score_maximum:g}"
+          + (" — waiting for a manual grade" if args.pending_manual else ""))
+    width = max((len(m.sort_name) for _, m in pairs), default=10)
+    for row, member in pairs:
+        comment = (row.shown_comment or "").replace("\n", " ")
+        if len(comment) > 40:
+            comment = comment[:39] + "…"
+        state = "" if row.state is SyncState.CLEAN else f"[{row.state.value}]"
+        print(f"  {member.sort_name:<{width}}  {_number(row.shown_score):>6}  {state:<12} "
+              f"{member.user_id}  {comment}".rstrip())
+    return 0
+
+
+def _show_line_items(args: argparse.Namespace, db: Database, connection: ConnectionRow) -> int:
+    items = snapshots.list_line_items(db, connection.id)
+    cells = grid.gradebook_cells(db, connection.id)
+    learners = len(snapshots.list_members(db, connection.id, learners_only=True))
+    listing = []
+    for item in items:
+        mine = [cell for (item_id, _), cell in cells.items() if item_id == item.id]
+        listing.append({
+            "id": item.url, "short_id": short_id(item.url), "label": item.label,
+            "score_maximum": item.score_maximum,
+            "graded": sum(1 for c in mine if c.score is not None),
+            "pending_manual": sum(1 for c in mine if c.score is None and c.has_server_result),
+            "drafts": sum(1 for c in mine if c.state not in (SyncState.CLEAN,
+                                                             SyncState.CONFIRMED)),
+            "students": learners})
+    if args.json:
+        emit_json({"connection": connection.name, "line_items": listing})
+        return 0
+    if not items:
+        print(f"No line items; run `gradedesk pull {connection.name}`.")
+    for entry in listing:
+        print(f"  {entry['short_id']:>6}  {entry['label']:<32} out of "
+              f"{entry['score_maximum']:>5g}  {entry['graded']:>4}/{learners} graded  "
+              f"{entry['pending_manual']:>3} to review  {entry['drafts']:>3} local")
+    return 0
+
+
+def grade(args: argparse.Namespace, db: Database) -> int:
+    connection = connection_store.require_connection(db, args.name)
+    item = find_line_item(db, connection, args.line_item)
+    member = find_member(db, connection, args.user)
+    changes: dict[str, Any] = {}
+    if args.score is not None:
+        changes["score_given"] = parse_score_input(args.score)
+    if args.comment is not None:
+        changes["comment"] = args.comment
+    if args.grading_progress:
+        changes["grading_progress"] = GradingProgress(args.grading_progress)
+    if args.activity_progress:
+        changes["activity_progress"] = ActivityProgress(args.activity_progress)
+    if args.attach:
+        changes["add_attachments"] = tuple(ContentItem.for_file(url) for url in args.attach)
+    if not changes:
+        raise InputError("Nothing to change: give --score, --comment, a progress value or "
+                         "--attach.")
+    draft = save_grade(db, connection, item.url, member.user_id, drafts.DraftEdit(**changes))
+    if args.json:
+        emit_json({"connection": connection.name, "line_item": item.url,
+                   "user_id": member.user_id, "score": draft.score_given,
+                   "comment": draft.comment, "grading_progress": draft.grading_progress.value,
+                   "attachments": [i.url for i in draft.attachments], "state": "queued"})
+    else:
+        print(f"Saved for {member.sort_name} in {item.label}: score "
+              f"{_number(draft.score_given) or '(none)'}"
+              + (f", {len(draft.attachments)} file(s)" if draft.attachments else "")
+              + ". Queued; `gradedesk push` sends it.")
+    return 0
+
+
+# --- push, status, conflicts ------------------------------------------------------------------
+
+
+def push(args: argparse.Namespace, db: Database) -> int:
+    printer = ProgressPrinter(json_mode=args.json)
+    options = PushOptions(prioritize_non_tool_grade=args.prioritize_non_tool_grade,
+                          preserve_score=args.preserve_score)
+    resolution = Resolution(args.resolve) if args.resolve else None
+    resolved: list[int] = []
+    with _cancel_on_sigint() as cancel, bootstrap.engine_for(
+            db, _secrets(), args.name, on_event=printer, cancel=cancel) as engine:
+        if resolution is not None:
+            resolved += engine.resolve(resolution)
+        report = engine.push(options)
+        if resolution is not None and report.conflicts and not report.cancelled:
+            # Conflicts found by this push: settle them as asked and send what is left.
+            resolved += engine.resolve(resolution, entry_ids=report.conflicts)
+            again = engine.push(options)
+            report.confirmed += again.confirmed
+            report.failed += again.failed
+            report.recovered += again.recovered
+            report.conflicts = again.conflicts
+            report.cancelled = again.cancelled
+        open_jobs = 0
+        if not args.no_wait and not report.cancelled:
+            open_jobs = engine.poll(wait=True)
+        connection = engine.connection
+    status = status_of(db, connection)
+    files_failed = status["progress_jobs"]["failed"]
+    clean = report.clean and not files_failed
+    if args.json:
+        emit_json({"connection": connection.name, "confirmed": len(report.confirmed),
+                   "conflicts": len(report.conflicts), "failed": len(report.failed),
+                   "recovered": len(report.recovered), "resolved": len(resolved),
+                   "cancelled": report.cancelled, "progress_jobs_open": open_jobs,
+                   "files_failed": status["failed_files"],
+                   "outbox": status["outbox"], "ok": clean})
+    else:
+        print(f"{len(report.confirmed)} confirmed, {len(report.conflicts)} conflicts, "
+              f"{len(report.failed)} failed" + (f", {len(resolved)} resolved" if resolved
+                                                else ""))
+        for entry in status["outbox"]:
+            if entry["state"] in ("conflict", "failed"):
+                print(f"  {entry['state']}: {entry['user_id']} in {entry['line_item']}: "
+                      f"{entry['last_error'] or ''}")
+        for job in status["failed_files"]:
+            print(f"  file failed: {job['file']}: {job['message']}")
+        if report.conflicts:
+            print(f"See them with `gradedesk conflicts {connection.name}`; settle with "
+                  f"`gradedesk push {connection.name} --resolve mine|theirs|both`.")
+    return 0 if clean else 1
+
+
+def status(args: argparse.Namespace, db: Database) -> int:
+    rows = ([connection_store.require_connection(db, args.name)] if args.name
+            else connection_store.list_connections(db))
+    reports = [status_of(db, row) for row in rows]
+    if args.json:
+        emit_json({"connections": reports})
+        return 0
+    if not reports:
+        print("No connections yet.")
+    for report in reports:
+        jobs_line = report["progress_jobs"]
+        badge = " [sandbox]" if report["sandbox"] else ""
+        print(f"{report['connection']}{badge}: {report['drafts']} drafts, {report['queued']} "
+              f"queued, {report['sending']} sending, {report['conflicts']} conflicts, "
+              f"{report['failed']} failed; files: {jobs_line['open']} uploading, "
+              f"{jobs_line['completed']} attached, {jobs_line['failed']} failed")
+    return 0
+
+
+def conflicts(args: argparse.Namespace, db: Database) -> int:
+    connection = connection_store.require_connection(db, args.name)
+    views = conflicts_of(db, connection)
+    if args.json:
+        emit_json({"connection": connection.name,
+                   "conflicts": [view.to_json() for view in views]})
+        return 0
+    if not views:
+        print("No conflicts.")
+    for view in views:
+        print(f"{view.student} in {view.line_item_label}:")
+        print(f"  mine:   {_number(view.mine_score) or '(none)'}  {view.mine_comment or ''}")
+        print(f"  theirs: {_number(view.theirs_score) or '(none)'}  {view.theirs_comment or ''}")
+    return 0
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def export(args: argparse.Namespace, db: Database) -> int:
+    connection = connection_store.require_connection(db, args.name)
+    items = None if args.all else [find_line_item(db, connection, args.line_item)]
+    target = Path(args.file).expanduser()
+    try:
+        with target.open("w", encoding="utf-8", newline="") as out:
+            count = export_gradebook(db, connection, out, items)
+    except OSError as exc:
+        raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+    print(f"Wrote {count} students to {target}.", file=sys.stderr)
+    return 0
+
+
+def import_csv(args: argparse.Namespace, db: Database) -> int:
+    connection = connection_store.require_connection(db, args.name)
+    source = Path(args.file).expanduser()
+    try:
+        with source.open(encoding="utf-8-sig", newline="") as handle:
+            changes = plan_import(db, connection, handle)
+    except OSError as exc:
+        raise InputError(f"Cannot read {source}: {exc.strerror or exc}.") from exc
+    if args.json:
+        applied = 0 if args.dry_run else apply_import(db, connection, changes)
+        emit_json({"connection": connection.name, "dry_run": args.dry_run,
+                   "changes": [change.to_json() for change in changes], "applied": applied})
+        return 0
+    for change in changes:
+        print(f"  {change.student} in {change.line_item_label}: "
+              f"{_number(change.old_score) or '(none)'} -> {_number(change.new_score)}")
+    if args.dry_run:
+        print(f"{len(changes)} change(s) would be made (dry run: nothing changed).")
+        return 0
+    applied = apply_import(db, connection, changes)
+    print(f"{applied} change(s) saved as drafts; `gradedesk push {connection.name}` sends them.")
+    return 0
+
+
+_HANDLERS: dict[str, Handler] = {
+    "connection": connection_list,  # replaced by the action's handler
+    "pull": pull, "show": show, "grade": grade, "push": push, "status": status,
+    "conflicts": conflicts, "export": export, "import": import_csv,
+}
+_CONNECTION_HANDLERS: dict[str, Handler] = {
+    "add": connection_add, "list": connection_list, "remove": connection_remove,
+    "test": connection_test, "jwks": connection_jwks,
+}

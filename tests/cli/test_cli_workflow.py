@@ -1,0 +1,237 @@
+"""The grading workflow through the ``gradedesk`` command, as issue 4's acceptance describes it:
+separate processes, a real data folder, the real (private) keyring, the sandbox over loopback."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_support import (
+    Gradedesk,
+    KeyFiles,
+    SandboxProcess,
+    add_connection_args,
+    make_key_files,
+)
+
+pytestmark = pytest.mark.usefixtures("secret_store")
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> KeyFiles:
+    return make_key_files(tmp_path / "keys")
+
+
+@pytest.fixture
+def sandbox(keys: KeyFiles) -> Iterator[SandboxProcess]:
+    running = SandboxProcess(keys.public)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def gd(tmp_path: Path) -> Gradedesk:
+    return Gradedesk(tmp_path / "data")
+
+
+def _connected(gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles) -> None:
+    gd.ok(*add_connection_args("canvas", sandbox.info, keys.private))
+    gd.ok("pull", "canvas")
+
+
+def _students(gd: Gradedesk, line_item: str = "31") -> list[dict[str, object]]:
+    shown = gd.ok("show", "canvas", "--line-item", line_item, "--json").json()
+    students: list[dict[str, object]] = shown["students"]
+    return students
+
+
+def test_add_pull_grade_three_push_and_see_it(gd: Gradedesk, sandbox: SandboxProcess,
+                                              keys: KeyFiles) -> None:
+    _connected(gd, sandbox, keys)
+    students = _students(gd)
+    assert len(students) == 25 and all(s["user_id"] for s in students)  # + Test Student
+    first, second, third = (str(s["user_id"]) for s in students[:3])
+    pdf = sandbox.info["files_url"] + "/lab-report.pdf"
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", first, "--score", "9.5",
+          "--comment", "Careful drawings.")
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", second, "--score", "7")
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", third, "--score", "8",
+          "--attach", pdf)
+
+    pushed = gd.run("push", "canvas", "--json")
+    assert pushed.code == 0, pushed.err
+    report = pushed.json()
+    assert report["confirmed"] == 3 and report["ok"] is True
+    assert report["conflicts"] == 0 and report["failed"] == 0
+    assert report["progress_jobs_open"] == 0 and report["files_failed"] == []
+
+    status = gd.ok("status", "canvas", "--json").json()["connections"][0]
+    assert status["drafts"] == 0 and status["queued"] == 0
+    assert status["progress_jobs"] == {"open": 0, "completed": 1, "failed": 0}
+
+    after = {s["user_id"]: s for s in _students(gd)}
+    assert after[first]["score"] == 9.5 and after[first]["comment"] == "Careful drawings."
+    assert after[second]["score"] == 7 and after[third]["score"] == 8
+    assert {after[u]["state"] for u in (first, second, third)} == {"confirmed"}
+
+    ledger = sandbox.ledger()
+    assert sorted(entry["user_id"] for entry in ledger) == sorted([first, second, third])
+    by_user = {entry["user_id"]: entry["body"] for entry in ledger}
+    extension = "https://canvas.instructure.com/lti/submission"
+    # A correction is not a new attempt; files are.
+    assert by_user[first][extension]["new_submission"] is False
+    assert by_user[third][extension]["new_submission"] is True
+    assert sandbox.result(sandbox.info["lineitems_url"] + "/31", third)["attempts"] >= 1
+
+
+def test_a_grade_made_offline_is_queued_and_sent_once_back_online(
+        gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles) -> None:
+    _connected(gd, sandbox, keys)
+    student = str(_students(gd)[4]["user_id"])
+    sandbox.stop()
+
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", student, "--score", "6",
+          "--comment", "Graded on the train.")
+    status = gd.ok("status", "--json").json()["connections"][0]
+    assert status["queued"] == 1 and status["drafts"] == 1
+    assert status["outbox"][0]["user_id"] == student
+    offline_push = gd.run("push", "canvas", "--json")
+    assert offline_push.code != 0
+    assert offline_push.err.count("Could not reach 127.0.0.1") == 1
+
+    back = sandbox.restart()
+    try:
+        gd.ok("push", "canvas")
+        gd.ok("push", "canvas")  # nothing left: sends nothing
+        assert [entry["user_id"] for entry in back.ledger()] == [student]
+        result = back.result(back.info["lineitems_url"] + "/31", student)
+        assert result["resultScore"] == 6
+        assert [c["comment"] for c in result["comments"]].count("Graded on the train.") == 1
+    finally:
+        back.stop()
+
+
+def test_a_colleagues_change_is_a_conflict_until_resolved(
+        gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles) -> None:
+    _connected(gd, sandbox, keys)
+    students = [str(s["user_id"]) for s in _students(gd)]
+    line_item = sandbox.info["lineitems_url"] + "/31"
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", students[0], "--score", "5")
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", students[1], "--score", "6",
+          "--comment", "Mine.")
+    sandbox.colleague_grades(line_item, students[0], 9, "Regraded in Canvas.")
+    sandbox.colleague_grades(line_item, students[1], 8, "Theirs.")
+
+    pushed = gd.run("push", "canvas", "--json")
+    assert pushed.code == 1
+    assert pushed.json()["conflicts"] == 2
+    listed = gd.ok("conflicts", "canvas", "--json")
+    views = {v["user_id"]: v for v in listed.json()["conflicts"]}
+    assert views[students[0]]["mine"]["score"] == 5
+    assert views[students[0]]["theirs"] == {"score": 9, "comment": "Regraded in Canvas."}
+    assert sandbox.ledger() == []
+
+    gd.ok("push", "canvas", "--resolve", "theirs")
+    assert sandbox.ledger() == [], "taking theirs sends nothing"
+    assert gd.ok("conflicts", "canvas", "--json").json()["conflicts"] == []
+    assert {s["user_id"]: s["score"] for s in _students(gd)}[students[0]] == 9
+
+
+def test_keep_mine_and_keep_both(gd: Gradedesk, sandbox: SandboxProcess,
+                                 keys: KeyFiles) -> None:
+    _connected(gd, sandbox, keys)
+    students = [str(s["user_id"]) for s in _students(gd)]
+    line_item = sandbox.info["lineitems_url"] + "/31"
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", students[2], "--score", "4",
+          "--comment", "Mine wins.")
+    sandbox.colleague_grades(line_item, students[2], 9, "Theirs loses.")
+    assert gd.run("push", "canvas").code == 1
+    gd.ok("push", "canvas", "--resolve", "mine")
+    result = sandbox.result(line_item, students[2])
+    assert result["resultScore"] == 4
+    assert [c["comment"] for c in result["comments"]][-2:] == ["Theirs loses.", "Mine wins."]
+
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", students[3], "--score", "3",
+          "--comment", "Also look at figure 2.")
+    sandbox.colleague_grades(line_item, students[3], 7, "Good lab.")
+    assert gd.run("push", "canvas").code == 1
+    gd.ok("push", "canvas", "--resolve", "both")
+    result = sandbox.result(line_item, students[3])
+    assert result["resultScore"] == 7, "keep both keeps their grade"
+    comments = [c["comment"] for c in result["comments"]]
+    assert "Good lab." in comments and comments[-1] == "Also look at figure 2."
+
+
+def test_no_secret_on_disk_and_the_database_is_private(
+        gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles) -> None:
+    _connected(gd, sandbox, keys)
+    student = str(_students(gd)[0]["user_id"])
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", student, "--score", "5")
+    gd.ok("push", "canvas")
+    keys.private.unlink()  # the key file is not needed again: it lives in the keyring
+    gd.ok("pull", "canvas")
+    for path in gd.data_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"PRIVATE KEY" not in data, path
+            assert b"eyJ" not in data, f"a JWT in {path}"
+    database = gd.data_dir / "gradedesk.sqlite3"
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(gd.data_dir.stat().st_mode) == 0o700
+
+
+def test_connection_commands(gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles) -> None:
+    gd.ok(*add_connection_args("canvas", sandbox.info, keys.private))
+    again = gd.run(*add_connection_args("canvas", sandbox.info, keys.private))
+    assert again.code == 1 and "already exists" in again.err
+    listed = gd.ok("connection", "list", "--json").json()["connections"]
+    assert [c["name"] for c in listed] == ["canvas"]
+    assert "private" not in str(listed[0]["settings"]).lower()
+    verdict = gd.ok("connection", "test", "canvas", "--json").json()
+    assert verdict["ok"] is True and verdict["line_items"] == 6
+    jwks = gd.ok("connection", "jwks", "canvas").json()
+    assert jwks["keys"][0]["kty"] == "RSA" and jwks["keys"][0]["kid"]
+    gd.ok("connection", "remove", "canvas")
+    assert gd.ok("connection", "list", "--json").json()["connections"] == []
+    gone = gd.run("pull", "canvas")
+    assert gone.code == 1 and "No connection named 'canvas'" in gone.err
+
+
+def test_generate_key_prints_a_jwks_and_keeps_the_key_in_the_keyring(
+        gd: Gradedesk, sandbox: SandboxProcess) -> None:
+    info = sandbox.info
+    added = gd.ok("connection", "add", "fresh", "--lti", "--issuer", info["issuer"],
+                  "--client-id", info["client_id"], "--deployment-id", info["deployment_id"],
+                  "--token-url", info["token_url"], "--generate-key",
+                  "--lineitems-url", info["lineitems_url"])
+    jwks = added.json()
+    assert set(jwks["keys"][0]) >= {"kty", "n", "e", "kid", "alg", "use"}
+    assert jwks == gd.ok("connection", "jwks", "fresh").json()
+
+
+def test_bad_input_is_refused_clearly_and_nothing_is_stored(
+        gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles, tmp_path: Path) -> None:
+    bad_pem = tmp_path / "bad.pem"
+    bad_pem.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    refused = gd.run(*add_connection_args("canvas", sandbox.info, bad_pem))
+    assert refused.code == 1 and "key" in refused.err.lower()
+    assert "not a key" not in refused.err
+    assert gd.ok("connection", "list", "--json").json()["connections"] == []
+
+    insecure = add_connection_args("canvas", sandbox.info, keys.private)
+    insecure[insecure.index("--token-url") + 1] = "http://canvas.example.edu/login/oauth2/token"
+    refused = gd.run(*insecure)
+    assert refused.code == 1 and "https" in refused.err
+
+    _connected(gd, sandbox, keys)
+    student = str(_students(gd)[0]["user_id"])
+    for score, reason in (("abc", "is not a number"), ("-5", "0 or more")):
+        bad = gd.run("grade", "canvas", "--line-item", "31", "--user", student,
+                     "--score", score)
+        assert bad.code == 1 and reason in bad.err
+    nobody = gd.run("grade", "canvas", "--line-item", "31", "--user", "no-such-id",
+                    "--score", "1")
+    assert nobody.code == 1 and "No one called" in nobody.err
+    assert gd.ok("status", "canvas", "--json").json()["connections"][0]["drafts"] == 0
