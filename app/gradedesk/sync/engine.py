@@ -214,6 +214,7 @@ class SyncEngine:
         report = PushReport()
         cid = self.connection.id
         try:
+            self._retry_failed()
             self._recover(report)
             queued = outbox.entries(self.db, cid, (OutboxState.QUEUED,))
             self._emit(EventKind.STARTED, "push", total=len(queued),
@@ -244,6 +245,13 @@ class SyncEngine:
                    message=f"{len(report.confirmed)} confirmed, {len(report.conflicts)} "
                            f"conflicts, {len(report.failed)} failed")
         return report
+
+    def _retry_failed(self) -> None:
+        """A push tries failed grades again: most failures (network, throttling, a platform
+        outage) are gone by the next try, and a refusal repeats harmlessly."""
+        for entry in outbox.entries(self.db, self.connection.id, (OutboxState.FAILED,)):
+            with self.db.transaction() as conn:
+                outbox.transition(conn, entry.id, OutboxState.QUEUED)
 
     def _read_back(self, line_item_urls: Iterable[str]) -> None:
         """Fetch the current results of these line items into the store (one listing each)."""
