@@ -97,8 +97,8 @@ class ProgressPrinter:
                 self.out.flush()
                 self._bar_open = True
             return
-        if event.kind is EventKind.ITEM_DONE and event.phase == "push":
-            return  # the summary says it; a line per grade is noise on large pushes
+        if event.phase == "push" and event.kind in (EventKind.ITEM_DONE, EventKind.FINISHED):
+            return  # the command's summary says it; a line per grade is noise
         self._end_bar()
         label = {EventKind.CONFLICT: "conflict", EventKind.FAILED: "failed"}.get(event.kind)
         text = event.message or ""

@@ -218,7 +218,7 @@ class SyncEngine:
             self._recover(report)
             queued = outbox.entries(self.db, cid, (OutboxState.QUEUED,))
             self._emit(EventKind.STARTED, "push", total=len(queued),
-                       message=f"{len(queued)} grades to send")
+                       message=f"Sending {len(queued)} grade{'s' if len(queued) != 1 else ''}")
             ready = self._check_conflicts(queued, report)
             total, done = len(ready), 0
             with ThreadPoolExecutor(self.workers, thread_name_prefix="push") as pool:
@@ -433,7 +433,8 @@ class SyncEngine:
                 return 0
             if first:
                 self._emit(EventKind.STARTED, "poll", total=len(open_jobs),
-                           message=f"Waiting for {len(open_jobs)} file uploads")
+                           message=f"Waiting for {len(open_jobs)} file "
+                                   f"upload{'s' if len(open_jobs) != 1 else ''}")
                 first = False
             now = self._clock()
             for job in open_jobs:
