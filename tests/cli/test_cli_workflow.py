@@ -235,3 +235,28 @@ def test_bad_input_is_refused_clearly_and_nothing_is_stored(
                     "--score", "1")
     assert nobody.code == 1 and "No one called" in nobody.err
     assert gd.ok("status", "canvas", "--json").json()["connections"][0]["drafts"] == 0
+
+
+def test_the_same_workflow_through_ltiaas(gd: Gradedesk, sandbox: SandboxProcess,
+                                          tmp_path: Path) -> None:
+    info = sandbox.info
+    api_key, service_key = tmp_path / "api.txt", tmp_path / "service.txt"
+    api_key.write_text(info["ltiaas_api_key"] + "\n")
+    service_key.write_text(info["ltiaas_service_key"] + "\n")
+    gd.ok("connection", "add", "school", "--ltiaas", "--url", info["ltiaas_url"],
+          "--api-key-file", str(api_key), "--service-key-file", str(service_key))
+    settings = gd.ok("connection", "list", "--json").json()["connections"][0]["settings"]
+    assert settings == {"url": info["ltiaas_url"]}
+    gd.ok("pull", "school")
+    items = gd.ok("show", "school", "--json").json()["line_items"]
+    assert len(items) == 6
+    shown = gd.ok("show", "school", "--line-item", "Lab 1: Microscopy", "--json").json()
+    user = next(s["user_id"] for s in shown["students"] if s["name"] != "Test Student")
+    gd.ok("grade", "school", "--line-item", "Lab 1: Microscopy", "--user", user,
+          "--score", "4", "--comment", "Through LTIAAS.")
+    report = gd.ok("push", "school", "--json").json()
+    assert report["confirmed"] == 1 and report["ok"] is True
+    ledger = sandbox.ledger()
+    assert [(e["user_id"], e["via"]) for e in ledger] == [(user, "ltiaas")]
+    again = gd.ok("show", "school", "--line-item", "Lab 1: Microscopy", "--json").json()
+    assert {s["user_id"]: s["score"] for s in again["students"]}[user] == 4
