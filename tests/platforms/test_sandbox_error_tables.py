@@ -131,7 +131,7 @@ def test_token_invalid_scope_names_the_scopes(sandbox: Any, private_pem: bytes) 
 BAD_TOKENS = {
     "Invalid access token format": "not-a-jwt",
     "Access token invalid - signature likely incorrect": jwt.encode(
-        {"sub": "x", "iat": int(time.time()), "exp": int(time.time()) + 60}, "wrong-secret-" * 3,
+        {"sub": "x", "iat": int(time.time()), "exp": int(time.time()) + 86400}, "wrong-secret-" * 3,
         algorithm="HS256"),
     "Access token signature algorithm not allowed": jwt.encode({"sub": "x"}, None,
                                                                 algorithm="none"),

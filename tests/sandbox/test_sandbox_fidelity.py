@@ -77,13 +77,17 @@ class TestTokenEndpoint:
         ({"jti": None}, "the following assertions are missing: jti"),
         ({"aud": "https://elsewhere.example/token"}, "the 'aud' is invalid"),
         ({"exp": "soon"}, "the 'exp' must be a number"),
-        ({"exp": int(time.time()) - 10}, "the JWT has expired"),
-        ({"iat": int(time.time()) - 400}, "the 'iat' must be less than 300 seconds old"),
-        ({"iat": int(time.time()) + 120}, "the 'iat' must not be in the future"),
+        # Times relative to the moment the test runs (collection may be minutes earlier).
+        ({"exp": -10}, "the JWT has expired"),
+        ({"iat": -400}, "the 'iat' must be less than 300 seconds old"),
+        ({"iat": +120}, "the 'iat' must not be in the future"),
     ])
     def test_assertion_errors_in_canvas_words(self, sandbox: RunningSandbox,
                                               tool_key: rsa.RSAPrivateKey,
                                               changes: dict[str, Any], description: str) -> None:
+        now = int(time.time())
+        changes = {claim: now + value if claim in ("iat", "exp") and isinstance(value, int)
+                   else value for claim, value in changes.items()}
         reply = token_reply(sandbox, tool_key, **changes)
         assert reply.status_code == 400
         assert reply.json() == {"error": "invalid_request", "error_description": description}
