@@ -295,7 +295,8 @@ def _maybe_time(text: str) -> datetime | None:
         return None
 
 
-def _header_float(response: httpx.Response, name: str) -> float | None:
+def header_float(response: httpx.Response, name: str) -> float | None:
+    """A numeric header, or None when it is absent, not a number, NaN or absurdly large."""
     raw = response.headers.get(name)
     if raw is None:
         return None
@@ -303,7 +304,7 @@ def _header_float(response: httpx.Response, name: str) -> float | None:
         value = float(raw)
     except ValueError:
         return None
-    return value if value == value and abs(value) != float("inf") else None
+    return value if value == value and abs(value) < 1e12 else None
 
 
 def retry_after_of(response: httpx.Response) -> float | None:
@@ -350,7 +351,7 @@ def error_from_response(response: httpx.Response, *, token_endpoint: bool = Fals
     text_body = body.decode("utf-8", errors="replace") if parsed is None else ""
 
     if status == 429 or (status == 403 and is_throttle_text(text_body or (message or ""))):
-        return ThrottledError(remaining=_header_float(response, "x-rate-limit-remaining"),
+        return ThrottledError(remaining=header_float(response, "x-rate-limit-remaining"),
                               retry_after_s=retry_after_of(response), **kwargs)
     if token_endpoint and status in (400, 401):
         if isinstance(parsed, Mapping) and parsed.get("error") == "invalid_scope":

@@ -24,6 +24,7 @@ from gradedesk.platforms.errors import (
     ThrottledError,
     TransportError,
     error_from_response,
+    header_float,
     is_throttle_text,
 )
 from gradedesk.platforms.ratelimit import RateLimiter
@@ -250,7 +251,7 @@ class HttpSession:
             body = read_capped(response, self.max_response_bytes)
         finally:
             response.close()
-        remaining = float_header(response, "x-rate-limit-remaining")
+        remaining = header_float(response, "x-rate-limit-remaining")
         throttled = response.status_code == 429 or (
             response.status_code == 403 and is_throttle_text(body[:2000].decode("utf-8", "replace"))
         )
@@ -264,14 +265,3 @@ class HttpSession:
         if isinstance(error, ThrottledError) and error.retry_after_s is None:
             error.retry_after_s = delay
         raise error
-
-
-def float_header(response: httpx.Response, name: str) -> float | None:
-    raw = response.headers.get(name)
-    if raw is None:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if abs(value) < 1e12 else None

@@ -21,13 +21,12 @@ from gradedesk.domain import (
     Score,
     ScoreReceipt,
 )
-from gradedesk.platforms.errors import PlatformConfigError
+from gradedesk.platforms.errors import PlatformConfigError, header_float
 from gradedesk.platforms.http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     HttpSession,
     Timeouts,
     build_client,
-    float_header,
     origin_of,
     require_secure_url,
 )
@@ -152,7 +151,7 @@ class LtiAdvantageClient:
     def _paced_after_token(self, response: httpx.Response) -> None:
         """Feed the token reply's rate-limit header to the pacer of every platform origin and
         wait out any delay it asks for (runs inside the auth flow, before the service call)."""
-        remaining = float_header(response, "x-rate-limit-remaining")
+        remaining = header_float(response, "x-rate-limit-remaining")
         if remaining is None:
             return
         for origin in self.config.platform_origins:
