@@ -284,3 +284,25 @@ def test_csv_round_trip_and_a_bad_cell_changes_nothing(rig: Rig) -> None:
     assert apply_import(rig.db, rig.connection, [change]) == 1
     [draft] = drafts.list_drafts(rig.db, rig.connection.id)
     assert draft.score_given == 7.25
+
+
+def test_an_edit_made_while_its_push_is_in_flight_follows_it_without_a_false_conflict(
+        rig: Rig) -> None:
+    user = rig.unscored()[0]
+    _grade(rig, user, score_given=5, comment="First version.")
+    [first] = outbox.entries(rig.db, rig.connection.id)
+    # The push of the first version is under way (marked sending, POST landed)...
+    with rig.db.transaction() as conn:
+        outbox.transition(conn, first.id, OutboxState.SENDING, count_attempt=True)
+    draft = drafts.get_draft(rig.db, rig.connection.id, rig.item(), user)
+    assert draft is not None
+    rig.client.post_score(rig.item(), draft.to_score())
+    # ...when the grader changes the grade again.
+    _grade(rig, user, score_given=6, comment="Second version.")
+    queued = outbox.entries(rig.db, rig.connection.id, (OutboxState.QUEUED,))
+    assert len(queued) == 1 and queued[0].id != first.id
+    report = rig.engine.push()
+    assert report.clean and report.conflicts == []
+    assert [e["body"]["comment"] for e in rig.ledger()] == ["First version.",
+                                                             "Second version."]
+    assert rig.server_result(user)["resultScore"] == 6

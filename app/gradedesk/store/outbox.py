@@ -128,6 +128,17 @@ def confirm(conn: sqlite3.Connection, outbox_id: int, *, now: datetime | None = 
         still = conn.execute("SELECT 1 FROM drafts WHERE id = ?", (done.draft_id,)).fetchone()
         if still is None:
             conn.execute("UPDATE outbox SET draft_id = NULL WHERE id = ?", (outbox_id,))
+        else:
+            # Edited again while this push was in flight: the newer edit now builds on what
+            # this push put on the platform, not on the copy from before it (no false conflict).
+            conn.execute(
+                "UPDATE drafts SET (base_present, base_score, base_maximum, base_comment, "
+                "base_timestamp, base_hash) = (SELECT 1, r.score, r.maximum, r.comment, "
+                "r.server_timestamp, r.content_hash FROM server_results r "
+                "WHERE r.line_item_id = drafts.line_item_id AND r.user_id = drafts.user_id) "
+                "WHERE id = ? AND EXISTS (SELECT 1 FROM server_results r "
+                "WHERE r.line_item_id = drafts.line_item_id AND r.user_id = drafts.user_id)",
+                (done.draft_id,))
 
 
 def drop_for_theirs(conn: sqlite3.Connection, outbox_id: int, *,

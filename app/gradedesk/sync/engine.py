@@ -216,6 +216,9 @@ class SyncEngine:
         try:
             self._retry_failed()
             self._recover(report)
+            # Settle what already went out first: a newer edit of the same grade then builds
+            # on it instead of looking like a colleague's change.
+            self._confirm_sent(report)
             queued = outbox.entries(self.db, cid, (OutboxState.QUEUED,))
             self._emit(EventKind.STARTED, "push", total=len(queued),
                        message=f"Sending {len(queued)} grade{'s' if len(queued) != 1 else ''}")
