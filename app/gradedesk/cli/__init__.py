@@ -4,14 +4,15 @@ the layers below. Command and flag names are a contract that scripts rely on (se
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from gradedesk import __version__
 from gradedesk.domain import Cancelled, GradeDeskError
+
+# The window's entry points; importing them does not load Qt (run_gui does, when called).
+from gradedesk.ui.app import add_gui_arguments, run_gui
 
 PROGRESS_VALUES_GRADING = ("FullyGraded", "Pending", "PendingManual", "Failed", "NotReady")
 PROGRESS_VALUES_ACTIVITY = ("Initialized", "Started", "InProgress", "Submitted", "Completed")
@@ -151,25 +152,41 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--json", action="store_true")
 
     gui = commands.add_parser("gui", parents=[common], help="open the GradeDesk window")
-    _gui_arguments(gui)
+    add_gui_arguments(gui, with_data_dir=False)
     return parser
 
 
-def _ui_app() -> Any:
-    """The window's entry points, imported only when needed (Qt is slow to load)."""
-    return importlib.import_module("gradedesk.ui.app")
+def has_display() -> bool:
+    """Whether a window can be shown (Linux needs X11 or Wayland; others always can)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _gui_arguments(parser: argparse.ArgumentParser) -> None:
-    # Declared here, not in ui/, so that parsing any command never loads Qt.
-    parser.add_argument("--screenshot", metavar="PNG",
-                        help="render the window offscreen, save it to PNG and exit")
-    parser.add_argument("--sandbox", action="store_true",
-                        help="start the built-in sandbox course and open it")
-    parser.add_argument("--connection", metavar="NAME", help="open this connection")
-    parser.add_argument("--line-item", metavar="ID", help="open this line item")
-    parser.add_argument("--size", metavar="WxH", default="1280x800",
-                        help="window size for --screenshot (default 1280x800)")
+def _open_window(args: argparse.Namespace) -> int:
+    """``gradedesk`` with no command: the window, on the sandbox course when nothing is
+    configured yet; without a display, the text tour of the sandbox instead."""
+    if not has_display():
+        from gradedesk.cli.tour import run_tour
+
+        print("No display found, so here is the sandbox course as text. On a desktop, "
+              "`gradedesk` opens the window; `gradedesk gui --screenshot out.png --sandbox` "
+              "renders it to a picture anywhere.\n", file=sys.stderr)
+        return run_tour(seed=1, out=sys.stdout)
+    from gradedesk.bootstrap import open_store
+    from gradedesk.paths import data_dir
+    from gradedesk.store.connections import list_connections
+
+    folder = data_dir(args.data_dir)
+    db = open_store(folder)
+    try:
+        first_run = not list_connections(db)
+    finally:
+        db.close()
+    window_args = build_parser().parse_args(["gui"])
+    window_args.data_dir = args.data_dir
+    window_args.sandbox = first_run
+    return run_gui(window_args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -182,12 +199,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(args_list)
     try:
-        if args.command in (None, "demo"):
+        if args.command is None:
+            return _open_window(args)
+        if args.command == "demo":
             from gradedesk.cli.tour import run_tour
 
             return run_tour(seed=getattr(args, "seed", 1), out=sys.stdout)
         if args.command == "gui":
-            return int(_ui_app().run_gui(args))
+            return run_gui(args)
         from gradedesk.cli.commands import run_command
 
         return run_command(args)

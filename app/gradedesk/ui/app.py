@@ -1,0 +1,174 @@
+"""Entry points: ``main(argv)`` opens the window; ``add_gui_arguments``/``run_gui`` implement
+``gradedesk gui [--screenshot PNG] [--sandbox] [--connection NAME] [--line-item ID]
+[--size WxH] [--data-dir DIR]``.
+
+With ``--screenshot`` the window renders offscreen when there is no display, pulls first when
+``--sandbox`` is given, saves the PNG once the grid and the detail panel show data, and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from gradedesk.domain import GradeDeskError
+from gradedesk.paths import data_dir
+
+if TYPE_CHECKING:  # Qt is imported lazily at run time (see run_gui)
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+DEFAULT_SIZE = (1280, 800)
+SCREENSHOT_TIMEOUT_S = 90.0
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """"1280x800" -> (1280, 800), for argparse."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x800") from None
+    if not (320 <= width <= 10_000 and 240 <= height <= 10_000):
+        raise argparse.ArgumentTypeError(f"{text!r} is too small or too large")
+    return width, height
+
+
+def add_gui_arguments(parser: argparse.ArgumentParser, *,
+                      with_data_dir: bool = True) -> argparse.ArgumentParser:
+    """The ``gui`` command's flags (the CLI adds them to its ``gui`` subparser, which has its
+    own ``--data-dir``)."""
+    parser.add_argument("--screenshot", metavar="PNG", type=Path,
+                        help="render the window (offscreen without a display), save it as PNG "
+                             "and exit")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="start the built-in sandbox course, pull it and open it")
+    parser.add_argument("--connection", metavar="NAME", help="open this connection")
+    parser.add_argument("--line-item", metavar="ID",
+                        help="open this line item (its URL, its number or its label)")
+    parser.add_argument("--gradebook", action="store_true",
+                        help="open the whole gradebook rather than one line item")
+    parser.add_argument("--size", metavar="WxH", type=parse_size, default=None,
+                        help="window size, e.g. 1280x800")
+    if with_data_dir:
+        parser.add_argument("--data-dir", metavar="DIR", help="where GradeDesk keeps its data")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the window (with no connection yet: the first-run screen). Returns the exit code."""
+    parser = argparse.ArgumentParser(prog="gradedesk gui",
+                                     description="Open the GradeDesk window.")
+    add_gui_arguments(parser)
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    return run_gui(args)
+
+
+def _needs_offscreen() -> bool:
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) \
+        and sys.platform.startswith("linux")
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Run the window as the flags say; returns the process exit code."""
+    screenshot: Path | None = getattr(args, "screenshot", None)
+    if screenshot is not None and _needs_offscreen():
+        # Must be decided before the QApplication exists; harmless when one already does.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # Qt is imported only now, so `gradedesk --help` and the CLI never load it.
+    from PySide6.QtCore import QSettings
+
+    from gradedesk.ui.context import AppContext
+    from gradedesk.ui.presenter import Presenter
+    from gradedesk.ui.views.main_window import MainWindow
+
+    app = application()
+    try:
+        context = AppContext.open(data_dir(getattr(args, "data_dir", None)))
+    except GradeDeskError as error:
+        print(f"gradedesk: {error.user_message}", file=sys.stderr)
+        return 1
+    if screenshot is not None:
+        # A throwaway settings file: a screenshot neither reads nor changes the user's layout.
+        settings_dir = tempfile.mkdtemp(prefix="gradedesk-shot-")
+        settings = QSettings(str(Path(settings_dir) / "window.ini"), QSettings.Format.IniFormat)
+    else:
+        settings = window_settings()
+    presenter = Presenter(context)
+    window = MainWindow(presenter, settings)
+    size = getattr(args, "size", None) or (DEFAULT_SIZE if screenshot is not None else None)
+    if size is not None:
+        window.resize(*size)
+    window.line_item_hint = getattr(args, "line_item", None)
+    if getattr(args, "gradebook", False):
+        window.prefer_gradebook()
+    if getattr(args, "connection", None):
+        window.request_connection(str(args.connection))
+    try:
+        if screenshot is not None:
+            from gradedesk.ui.screenshot import take_screenshot
+
+            return take_screenshot(app, window, presenter, screenshot,
+                                   sandbox=bool(getattr(args, "sandbox", False)),
+                                   timeout_s=SCREENSHOT_TIMEOUT_S)
+        window.show()
+        if getattr(args, "sandbox", False):
+            window.start_sandbox()
+        else:
+            window.start()
+        previous_hook = sys.excepthook
+
+        def show_bug(kind: type[BaseException], error: BaseException,
+                     trace: TracebackType | None) -> None:
+            # An exception escaping a slot is a GradeDesk bug: say so, with the traceback.
+            previous_hook(kind, error, trace)
+            window.dialogs.show_crash(error)
+
+        sys.excepthook = show_bug
+        try:
+            return int(app.exec())
+        finally:
+            sys.excepthook = previous_hook
+    finally:
+        if window.isVisible():
+            window.close()
+        else:
+            presenter.shutdown()
+        context.close()
+
+
+def application() -> QApplication:
+    """The QApplication, created once with GradeDesk's names and high-DPI policy."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from gradedesk.ui.icons import app_icon
+
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    # Fractional scale factors (125 %, 150 %) as they are: sharp text and icons on high DPI.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("GradeDesk")
+    app.setOrganizationName("GradeDesk")
+    app.setApplicationDisplayName("GradeDesk")
+    app.setDesktopFileName("gradedesk")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def window_settings() -> QSettings:
+    """Window layout and last view, in an ini file in the user's config folder (no secrets)."""
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    base = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.GenericConfigLocation)
+    return QSettings(str(Path(base) / "GradeDesk" / "window.ini"), QSettings.Format.IniFormat)

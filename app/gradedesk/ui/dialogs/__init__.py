@@ -1,0 +1,1 @@
+"""Dialogs of the main window; all non-modal, so grading goes on while they are open."""

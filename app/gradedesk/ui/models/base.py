@@ -1,0 +1,233 @@
+"""What both grade tables share: sorting and filtering over in-memory rows, refused input shown
+at the cell, and edits turned into undoable cell changes.
+
+Sorting and filtering happen only when asked (a header click, a filter change, a reload), never
+as a side effect of an edit: a row does not jump away while the grader presses Enter to go down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from gradedesk.domain import ActivityProgress, GradingProgress, InputError, parse_score_input
+from gradedesk.ui.rows import FILTER_LABELS, CellKey, RowFilter
+from gradedesk.ui.undo_values import CellChange, Field
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+__all__ = ["FILTER_LABELS", "CellKey", "RowFilter"]
+
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # the cell's CellKey (None for non-grade cells)
+STATE_ROLE = Qt.ItemDataRole.UserRole + 2  # the cell's SyncState
+ERROR_ROLE = Qt.ItemDataRole.UserRole + 3  # why the last input here was refused, or None
+FIELD_ROLE = Qt.ItemDataRole.UserRole + 4  # the Field a column edits, or None
+SORT_ROLE = Qt.ItemDataRole.UserRole + 5
+
+EditSink = Callable[[Sequence[CellChange], str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FilterSpec:
+    text: str = ""
+    kind: RowFilter = RowFilter.ALL
+
+
+class CellInputError(Exception):
+    """Input refused for one cell (the domain's message), before anything is stored."""
+
+    def __init__(self, row: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
+        self.message = message
+
+
+def field_of(index: ModelIndex) -> Field | None:
+    """The Field a cell edits. Read back through Qt, a StrEnum arrives as a plain str."""
+    value = index.data(FIELD_ROLE)
+    if value is None:
+        return None
+    try:
+        return Field(value)
+    except ValueError:
+        return None
+
+
+def format_score(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def parse_choice(kind: type[ActivityProgress] | type[GradingProgress], text: str) -> str:
+    """A progress value typed or pasted in any letter case ("fullygraded" works)."""
+    wanted = text.strip().replace(" ", "").lower()
+    for member in kind:
+        if member.value.lower() == wanted:
+            return member.value
+    allowed = ", ".join(m.value for m in kind)
+    raise InputError(f"{text.strip()!r} is not one of {allowed}.")
+
+
+def parse_field(field: Field, text: str) -> object:
+    """Typed or pasted text to a draft field's value; InputError with the reason if refused."""
+    if field is Field.SCORE:
+        return parse_score_input(text)
+    if field is Field.COMMENT:
+        return text.strip() or None
+    if field is Field.ACTIVITY:
+        return ActivityProgress(parse_choice(ActivityProgress, text))
+    if field is Field.GRADING:
+        return GradingProgress(parse_choice(GradingProgress, text))
+    raise InputError("This column cannot be edited.")
+
+
+class GradeTableModel(QAbstractTableModel):
+    """Base for the line-item and gradebook models. Rows are students (source rows); the
+    visible order is ``_order`` (filtered and sorted source row numbers)."""
+
+    cell_refused = Signal(int, int, str)  # visible row, column, reason
+    cell_accepted = Signal(int, int)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._order: list[int] = []
+        self._position: dict[int, int] = {}
+        self._filter = FilterSpec()
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._errors: dict[tuple[int, int], str] = {}  # (source row, column) -> reason
+        self.edit_sink: EditSink | None = None
+
+    # --- to implement ---------------------------------------------------------------------
+
+    def _source_count(self) -> int:
+        raise NotImplementedError
+
+    def _accepts(self, source_row: int, spec: FilterSpec) -> bool:
+        raise NotImplementedError
+
+    def _sort_key(self, source_row: int, column: int) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def _change_for(self, source_row: int, column: int, value: object) -> CellChange | None:
+        """The change typing ``value`` here makes (None: no change); InputError if refused."""
+        raise NotImplementedError
+
+    def _show_pending(self, changes: Sequence[CellChange]) -> None:
+        """Show changes at once, before the store lane has saved them."""
+
+    # --- rows and order -------------------------------------------------------------------
+
+    def source_count(self) -> int:
+        """Every loaded row, whatever the filter."""
+        return self._source_count()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's API
+        return 0 if parent.isValid() else len(self._order)
+
+    def source_row(self, row: int) -> int:
+        return self._order[row]
+
+    def visible_row(self, source_row: int) -> int | None:
+        return self._position.get(source_row)
+
+    def _rebuild_order(self) -> None:
+        rows = [r for r in range(self._source_count()) if self._accepts(r, self._filter)]
+        if self._sort is not None:
+            column, order = self._sort
+            rows.sort(key=lambda r: self._sort_key(r, column),
+                      reverse=order == Qt.SortOrder.DescendingOrder)
+        self._order = rows
+        self._position = {source: visible for visible, source in enumerate(rows)}
+
+    @property
+    def filter_spec(self) -> FilterSpec:
+        return self._filter
+
+    def set_filter(self, spec: FilterSpec) -> None:
+        self.beginResetModel()
+        self._filter = spec
+        self._rebuild_order()
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column < 0 or column >= self.columnCount():
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        sources = [(self._order[i.row()], i.column()) if i.isValid() else None
+                   for i in persistent]
+        self._sort = (column, order)
+        self._rebuild_order()
+        moved = [self.index(self._position[s[0]], s[1])
+                 if s is not None and s[0] in self._position else QModelIndex()
+                 for s in sources]
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    # --- input ----------------------------------------------------------------------------
+
+    def error_at(self, row: int, column: int) -> str | None:
+        if not 0 <= row < len(self._order):
+            return None
+        return self._errors.get((self._order[row], column))
+
+    def clear_error(self, row: int, column: int) -> None:
+        source = self._order[row] if 0 <= row < len(self._order) else None
+        if source is not None and self._errors.pop((source, column), None) is not None:
+            index = self.index(row, column)
+            self.dataChanged.emit(index, index)
+
+    def setData(self, index: ModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        return self.submit_edits([(index.row(), index.column(), value)],
+                                 self._edit_label(index.column())) is None
+
+    def _edit_label(self, column: int) -> str:
+        """What the undo menu calls typing into this column."""
+        return "Edit"
+
+    def submit_edits(self, edits: Sequence[tuple[int, int, object]],
+                     action: str) -> CellInputError | None:
+        """Validate every (visible row, column, typed value); refuse all if one is bad.
+
+        Nothing reaches the store unless every value is valid. A refusal is kept at its cell
+        (ERROR_ROLE, the tooltip) and announced by ``cell_refused``.
+        """
+        changes: list[CellChange] = []
+        for row, column, value in edits:
+            if not (0 <= row < len(self._order)) or not (0 <= column < self.columnCount()):
+                continue
+            source = self._order[row]
+            try:
+                change = self._change_for(source, column, value)
+            except InputError as error:
+                refusal = CellInputError(row, column, error.user_message)
+                self._errors[(source, column)] = refusal.message
+                index = self.index(row, column)
+                self.dataChanged.emit(index, index)
+                self.cell_refused.emit(row, column, refusal.message)
+                return refusal
+            if self._errors.pop((source, column), None) is not None:
+                index = self.index(row, column)
+                self.dataChanged.emit(index, index)
+            if change is not None:
+                changes.append(change)
+        for row, column, _ in edits:
+            if 0 <= row < len(self._order):
+                self.cell_accepted.emit(row, column)
+        if changes:
+            self._show_pending(changes)
+            if self.edit_sink is not None:
+                self.edit_sink(changes, action)
+        return None

@@ -1,0 +1,256 @@
+"""The whole gradebook: students x line items, 120,000 cells for a 2,000 x 60 course.
+
+Virtualized: the view asks only for the cells on screen, and each ``data()`` call is a dict
+lookup in cells loaded once on the store lane. Edits refresh the touched cells only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
+
+from gradedesk.store import LineItemRow, SyncState
+from gradedesk.store.grid import Cell
+from gradedesk.ui.models.base import (
+    ERROR_ROLE,
+    FIELD_ROLE,
+    KEY_ROLE,
+    STATE_ROLE,
+    FilterSpec,
+    GradeTableModel,
+    ModelIndex,
+    RowFilter,
+    format_score,
+    parse_field,
+)
+from gradedesk.ui.rows import CellKey, GradebookData, Student, row_filters
+from gradedesk.ui.sync_states import LOOKS, state_color, state_icon_for, warning_color
+from gradedesk.ui.undo_values import CellChange, Field
+
+PENDING_TEXT = "to grade"
+NAME_COLUMN = 0
+SECTION_COLUMN = 1
+FIXED_COLUMNS = 2
+# Without a draft these states come from the outbox alone; with one they do not. Treat them
+# as "had a draft" so that undo re-saves the old value instead of discarding a draft.
+_MAYBE_DRAFT = frozenset({SyncState.EDITED, SyncState.QUEUED, SyncState.SENDING,
+                          SyncState.CONFLICT, SyncState.FAILED})
+
+
+class GradebookModel(GradeTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._students: list[Student] = []
+        self._line_items: list[LineItemRow] = []
+        self._cells: dict[tuple[int, str], Cell] = {}
+        self._filters: dict[str, frozenset[RowFilter]] = {}
+        self._row_of_user: dict[str, int] = {}
+        self._column_of_item: dict[int, int] = {}
+        self._column_of_url: dict[str, int] = {}
+        self._connection_id: int | None = None
+
+    def load(self, data: GradebookData | None) -> None:
+        self.beginResetModel()
+        self._students = list(data.students) if data is not None else []
+        self._line_items = list(data.line_items) if data is not None else []
+        self._cells = dict(data.cells) if data is not None else {}
+        self._filters = dict(data.row_filters) if data is not None else {}
+        self._connection_id = data.connection_id if data is not None else None
+        self._row_of_user = {s.user_id: i for i, s in enumerate(self._students)}
+        self._column_of_item = {li.id: FIXED_COLUMNS + i for i, li in enumerate(self._line_items)}
+        self._column_of_url = {li.url: FIXED_COLUMNS + i for i, li in enumerate(self._line_items)}
+        self._errors.clear()
+        self._rebuild_order()
+        self.endResetModel()
+
+    @property
+    def connection_id(self) -> int | None:
+        return self._connection_id
+
+    @property
+    def line_items(self) -> Sequence[LineItemRow]:
+        return tuple(self._line_items)
+
+    def line_item_at(self, column: int) -> LineItemRow | None:
+        index = column - FIXED_COLUMNS
+        return self._line_items[index] if 0 <= index < len(self._line_items) else None
+
+    def column_of(self, line_item_url: str) -> int | None:
+        return self._column_of_url.get(line_item_url)
+
+    def student_at(self, visible_row: int) -> Student:
+        return self._students[self._order[visible_row]]
+
+    def visible_row_of(self, user_id: str) -> int | None:
+        source = self._row_of_user.get(user_id)
+        return None if source is None else self._position.get(source)
+
+    def scores_of(self, line_item_id: int) -> list[float]:
+        """Every shown score of one line item (for the at-a-glance panel)."""
+        return [cell.score for (item, _), cell in self._cells.items()
+                if item == line_item_id and cell.score is not None]
+
+    def update_cells(self, fresh: Mapping[tuple[int, str], Cell]) -> None:
+        """Replace changed cells and repaint only them."""
+        ids = [li.id for li in self._line_items]
+        touched_users = set()
+        for key, cell in fresh.items():
+            self._cells[key] = cell
+            touched_users.add(key[1])
+            source = self._row_of_user.get(key[1])
+            column = self._column_of_item.get(key[0])
+            visible = None if source is None else self._position.get(source)
+            if visible is not None and column is not None:
+                index = self.index(visible, column)
+                self.dataChanged.emit(index, index)
+        for user_id in touched_users:
+            self._filters[user_id] = row_filters(user_id, ids, self._cells)
+
+    # --- GradeTableModel ------------------------------------------------------------------
+
+    def _source_count(self) -> int:
+        return len(self._students)
+
+    def _accepts(self, source_row: int, spec: FilterSpec) -> bool:
+        student = self._students[source_row]
+        if spec.text and spec.text.casefold() not in student.name.casefold():
+            return False
+        return spec.kind is RowFilter.ALL or spec.kind in self._filters.get(student.user_id, ())
+
+    def _sort_key(self, source_row: int, column: int) -> tuple[Any, ...]:
+        student = self._students[source_row]
+        name = student.name.casefold()
+        if column == NAME_COLUMN:
+            return (name,)
+        if column == SECTION_COLUMN:
+            return ((student.section or "").casefold(), name)
+        item = self.line_item_at(column)
+        cell = self._cells.get((item.id, student.user_id)) if item is not None else None
+        score = cell.score if cell is not None else None
+        return (score is None, score or 0.0, name)
+
+    def _edit_label(self, column: int) -> str:
+        return "Edit score"
+
+    def _change_for(self, source_row: int, column: int, value: object) -> CellChange | None:
+        item = self.line_item_at(column)
+        if item is None:
+            return None
+        student = self._students[source_row]
+        cell = self._cells.get((item.id, student.user_id))
+        after = parse_field(Field.SCORE, "" if value is None else str(value))
+        before = cell.score if cell is not None else None
+        if after == before:
+            return None
+        had_draft = cell is not None and cell.state in _MAYBE_DRAFT
+        return CellChange((item.url, student.user_id), Field.SCORE, before, after, had_draft)
+
+    def _show_pending(self, changes: Sequence[CellChange]) -> None:
+        by_url = {li.url: li.id for li in self._line_items}
+        fresh: dict[tuple[int, str], Cell] = {}
+        for change in changes:
+            item_id = by_url.get(change.key[0])
+            if item_id is None or change.field is not Field.SCORE:
+                continue
+            old = self._cells.get((item_id, change.key[1]))
+            fresh[(item_id, change.key[1])] = Cell(
+                change.after, SyncState.EDITED,  # type: ignore[arg-type]
+                old.has_server_result if old is not None else False)
+        self.update_cells(fresh)
+
+    # --- Qt -------------------------------------------------------------------------------
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else FIXED_COLUMNS + len(self._line_items)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._order):
+                return str(section + 1)
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if section == NAME_COLUMN:
+                return "Student"
+            if section == SECTION_COLUMN:
+                return "Section"
+            item = self.line_item_at(section)
+            return None if item is None else item.label
+        if role == Qt.ItemDataRole.ToolTipRole:
+            item = self.line_item_at(section)
+            return None if item is None else f"{item.label} (out of {item.score_maximum:g})"
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() >= FIXED_COLUMNS:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._order)):
+            return None
+        source = self._order[index.row()]
+        student = self._students[source]
+        column = index.column()
+        if column == NAME_COLUMN:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+                return student.name
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return f"Student: {student.name}"
+            return None
+        if column == SECTION_COLUMN:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+                return student.section or "—"
+            return None
+        item = self.line_item_at(column)
+        if item is None:
+            return None
+        cell = self._cells.get((item.id, student.user_id))
+        state = cell.state if cell is not None else SyncState.CLEAN
+        error = self._errors.get((source, column))
+        pending = cell is not None and cell.has_server_result and cell.score is None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if pending and not error:
+                return PENDING_TEXT  # submitted, awaiting a grader (not an empty cell)
+            return format_score(cell.score if cell is not None else None)
+        if role == Qt.ItemDataRole.EditRole:
+            return format_score(cell.score if cell is not None else None)
+        if role == KEY_ROLE:
+            return (item.url, student.user_id)
+        if role == STATE_ROLE:
+            return state
+        if role == FIELD_ROLE:
+            return Field.SCORE
+        if role == ERROR_ROLE:
+            return error
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.DecorationRole and state is not SyncState.CLEAN:
+            return state_icon_for(state)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if error:
+                return warning_color()
+            if pending and state is SyncState.CLEAN:
+                return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+            return state_color(state) if state is not SyncState.CLEAN else None
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            if error:
+                return f"Not saved: {error}"
+            score = format_score(cell.score if cell is not None else None) or "no score"
+            look = LOOKS[state]
+            extra = " Submitted; awaiting manual grading." if pending else ""
+            return f"{item.label}: {score}. {look.label}: {look.meaning}{extra}"
+        return None
+
+    def key_at(self, visible_row: int, column: int) -> CellKey | None:
+        item = self.line_item_at(column)
+        if item is None or not (0 <= visible_row < len(self._order)):
+            return None
+        return (item.url, self._students[self._order[visible_row]].user_id)

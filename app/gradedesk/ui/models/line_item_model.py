@@ -1,0 +1,328 @@
+"""One line item as a table: one row per student, with everything a grader needs to see."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from gradedesk.store import LineItemRow, SyncState
+from gradedesk.ui.models.base import (
+    ERROR_ROLE,
+    FIELD_ROLE,
+    KEY_ROLE,
+    STATE_ROLE,
+    FilterSpec,
+    GradeTableModel,
+    ModelIndex,
+    RowFilter,
+    format_score,
+    parse_field,
+)
+from gradedesk.ui.rows import CellKey, LineItemData, StudentGrade
+from gradedesk.ui.sync_states import LOOKS, state_color, state_icon_for, warning_color
+from gradedesk.ui.undo_values import CellChange, Field
+
+
+class Column(IntEnum):
+    """Sync sits beside the name so it stays in view; score, maximum and comment stay adjacent
+    so a pasted "score<TAB>comment" block lands where a spreadsheet user expects."""
+
+    NAME = 0
+    SECTION = 1
+    SYNC = 2
+    SCORE = 3
+    MAXIMUM = 4
+    COMMENT = 5
+    GRADING = 6
+    ACTIVITY = 7
+    SUBMISSION = 8
+
+
+HEADERS = {
+    Column.NAME: "Student", Column.SECTION: "Section", Column.SCORE: "Score",
+    Column.MAXIMUM: "Out of", Column.COMMENT: "Comment", Column.ACTIVITY: "Activity",
+    Column.GRADING: "Grading", Column.SUBMISSION: "Submission", Column.SYNC: "Sync",
+}
+EDITABLE = {Column.SCORE: Field.SCORE, Column.COMMENT: Field.COMMENT,
+            Column.ACTIVITY: Field.ACTIVITY, Column.GRADING: Field.GRADING}
+_NUMERIC = (Column.SCORE, Column.MAXIMUM)
+
+
+def matches(row: StudentGrade, spec: FilterSpec) -> bool:
+    if spec.text and spec.text.casefold() not in row.student.name.casefold():
+        return False
+    kind = spec.kind
+    if kind is RowFilter.PENDING_MANUAL:
+        return row.pending_manual
+    if kind is RowFilter.UNGRADED:
+        return row.score is None
+    if kind is RowFilter.HAS_DRAFT:
+        return row.has_draft
+    if kind is RowFilter.CONFLICT:
+        return row.state is SyncState.CONFLICT
+    if kind is RowFilter.FAILED:
+        return row.state is SyncState.FAILED
+    return True
+
+
+class LineItemModel(GradeTableModel):
+    """Rows are StudentGrade values loaded on the store lane. Refreshed row by row."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[StudentGrade] = []
+        self._by_key: dict[CellKey, int] = {}
+        self._line_item: LineItemRow | None = None
+        self._connection_id: int | None = None
+
+    # --- loading --------------------------------------------------------------------------
+
+    def load(self, data: LineItemData | None) -> None:
+        self.beginResetModel()
+        self._rows = list(data.rows) if data is not None else []
+        self._line_item = data.line_item if data is not None else None
+        self._connection_id = data.connection_id if data is not None else None
+        self._by_key = {row.key: i for i, row in enumerate(self._rows)}
+        self._errors.clear()
+        self._rebuild_order()
+        self.endResetModel()
+
+    def update_rows(self, fresh: Mapping[CellKey, StudentGrade]) -> None:
+        """Replace the rows that changed and repaint only them (no re-sort, no re-filter)."""
+        for key, row in fresh.items():
+            source = self._by_key.get(key)
+            if source is None:
+                continue
+            self._rows[source] = row
+            visible = self._position.get(source)
+            if visible is not None:
+                self.dataChanged.emit(self.index(visible, 0),
+                                      self.index(visible, len(Column) - 1))
+
+    @property
+    def line_item(self) -> LineItemRow | None:
+        return self._line_item
+
+    @property
+    def connection_id(self) -> int | None:
+        return self._connection_id
+
+    def rows(self) -> Sequence[StudentGrade]:
+        """Every loaded row (all students, whatever the filter), in roster order."""
+        return tuple(self._rows)
+
+    def row_at(self, visible_row: int) -> StudentGrade:
+        return self._rows[self._order[visible_row]]
+
+    def visible_row_of(self, key: CellKey) -> int | None:
+        source = self._by_key.get(key)
+        return None if source is None else self._position.get(source)
+
+    # --- GradeTableModel ------------------------------------------------------------------
+
+    def _source_count(self) -> int:
+        return len(self._rows)
+
+    def _accepts(self, source_row: int, spec: FilterSpec) -> bool:
+        return matches(self._rows[source_row], spec)
+
+    def _sort_key(self, source_row: int, column: int) -> tuple[Any, ...]:
+        row = self._rows[source_row]
+        value: Any
+        match Column(column):
+            case Column.NAME:
+                value = row.student.name.casefold()
+            case Column.SECTION:
+                value = (row.student.section or "").casefold()
+            case Column.SCORE:
+                return (row.score is None, row.score or 0.0, row.student.name.casefold())
+            case Column.MAXIMUM:
+                value = row.maximum or 0.0
+            case Column.COMMENT:
+                value = (row.shown_comment or "").casefold()
+            case Column.ACTIVITY:
+                value = row.activity
+            case Column.GRADING:
+                value = row.grading
+            case Column.SUBMISSION:
+                value = row.submission
+            case Column.SYNC:
+                value = list(SyncState).index(row.state)
+        return (value, row.student.name.casefold())
+
+    def _edit_label(self, column: int) -> str:
+        field = EDITABLE.get(Column(column))
+        return {Field.SCORE: "Edit score", Field.COMMENT: "Edit comment",
+                Field.ACTIVITY: "Set activity progress",
+                Field.GRADING: "Set grading progress"}.get(field, "Edit") if field else "Edit"
+
+    def _change_for(self, source_row: int, column: int, value: object) -> CellChange | None:
+        field = EDITABLE.get(Column(column))
+        if field is None:
+            return None
+        row = self._rows[source_row]
+        after = parse_field(field, "" if value is None else str(value))
+        before: object
+        if field is Field.SCORE:
+            before = row.score
+        elif field is Field.COMMENT:
+            before = row.new_comment
+        elif field is Field.ACTIVITY:
+            before = row.activity or None
+        else:
+            before = row.grading or None
+        if after == before:
+            return None  # retyping what is there makes no draft
+        return CellChange(row.key, field, before, after, row.has_draft)
+
+    def _show_pending(self, changes: Sequence[CellChange]) -> None:
+        touched: dict[CellKey, StudentGrade] = {}
+        for change in changes:
+            source = self._by_key.get(change.key)
+            if source is None:
+                continue
+            row = touched.get(change.key, self._rows[source])
+            if change.field is Field.SCORE:
+                row = replace(row, score=change.after)  # type: ignore[arg-type]
+            elif change.field is Field.COMMENT:
+                row = replace(row, new_comment=change.after)  # type: ignore[arg-type]
+            elif change.field is Field.ACTIVITY:
+                row = replace(row, activity=str(change.after))
+            elif change.field is Field.GRADING:
+                row = replace(row, grading=str(change.after))
+            touched[change.key] = replace(row, state=SyncState.EDITED, has_draft=True)
+        self.update_rows(touched)
+
+    # --- Qt -------------------------------------------------------------------------------
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[Column(section)]
+            if role == Qt.ItemDataRole.TextAlignmentRole and section in _NUMERIC:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self._order):
+            return str(section + 1)
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if Column(index.column()) in EDITABLE:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._order)):
+            return None
+        source = self._order[index.row()]
+        row = self._rows[source]
+        column = Column(index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            text = self._display(row, column)
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return self._spoken(row, column, text, source)
+            return text
+        if role == Qt.ItemDataRole.EditRole:
+            return self._edit_value(row, column)
+        if role == KEY_ROLE:
+            return row.key
+        if role == STATE_ROLE:
+            return row.state
+        if role == FIELD_ROLE:
+            return EDITABLE.get(column)
+        if role == ERROR_ROLE:
+            return self._errors.get((source, column))
+        if role == Qt.ItemDataRole.DecorationRole and column is Column.SYNC:
+            return state_icon_for(row.state)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if (source, column) in self._errors:
+                return warning_color()
+            if column is Column.SYNC:
+                return state_color(row.state)
+            if column is Column.COMMENT and not row.new_comment:
+                return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+            return None
+        if role == Qt.ItemDataRole.FontRole and column is Column.COMMENT and not row.new_comment \
+                and row.server_comment:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column in _NUMERIC:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column, source)
+        return None
+
+    def _display(self, row: StudentGrade, column: Column) -> str:
+        match column:
+            case Column.NAME:
+                return row.student.name
+            case Column.SECTION:
+                return row.student.section or "—"
+            case Column.SCORE:
+                return format_score(row.score)
+            case Column.MAXIMUM:
+                return format_score(row.maximum)
+            case Column.COMMENT:
+                return (row.shown_comment or "").replace("\n", " ")
+            case Column.ACTIVITY:
+                return row.activity
+            case Column.GRADING:
+                return row.grading
+            case Column.SUBMISSION:
+                return row.submission
+            case Column.SYNC:
+                return LOOKS[row.state].label
+
+    def _edit_value(self, row: StudentGrade, column: Column) -> str:
+        if column is Column.SCORE:
+            return format_score(row.score)
+        if column is Column.COMMENT:
+            return row.new_comment or ""
+        if column is Column.ACTIVITY:
+            return row.activity
+        if column is Column.GRADING:
+            return row.grading
+        return self._display(row, column)
+
+    def _spoken(self, row: StudentGrade, column: Column, text: str, source: int) -> str:
+        error = self._errors.get((source, column))
+        if error:
+            return f"{HEADERS[column]}: refused, {error}"
+        if column is Column.SCORE and row.score is None:
+            return f"{HEADERS[column]}: no score"
+        if column is Column.SYNC:
+            return f"Sync state: {LOOKS[row.state].label}. {LOOKS[row.state].meaning}"
+        return f"{HEADERS[column]}: {text or 'empty'}"
+
+    def _tooltip(self, row: StudentGrade, column: Column, source: int) -> str | None:
+        error = self._errors.get((source, column))
+        if error:
+            return f"Not saved: {error}"
+        if column is Column.SYNC:
+            look = LOOKS[row.state]
+            text = f"{look.label}: {look.meaning}"
+            return f"{text}\n{row.problem}" if row.problem else text
+        if column is Column.COMMENT:
+            if row.new_comment:
+                return f"New comment (sent on the next push):\n{row.new_comment}"
+            if row.server_comment:
+                return f"Last comment on the platform:\n{row.server_comment}"
+        if column is Column.SCORE and row.pending_manual and row.score is None:
+            return "Submitted; awaiting manual grading."
+        return None

@@ -1,0 +1,61 @@
+"""The left-hand tree: connections, each with its line items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+from gradedesk.bootstrap import is_sandbox
+from gradedesk.store import ConnectionRow, LineItemRow
+from gradedesk.ui.loaders import Overview
+from gradedesk.ui.models.base import format_score
+from gradedesk.ui.navigation import NavTarget
+
+__all__ = ["TARGET_ROLE", "NavTarget", "NavigationModel"]
+
+TARGET_ROLE = Qt.ItemDataRole.UserRole + 10
+
+
+class NavigationModel(QStandardItemModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setHorizontalHeaderLabels(["Courses"])
+
+    def load(self, overview: Overview) -> None:
+        self.clear()
+        self.setHorizontalHeaderLabels(["Courses"])
+        for connection in overview.connections:
+            self.appendRow(self._connection_item(connection,
+                                                 overview.line_items.get(connection.id, ())))
+
+    def _connection_item(self, connection: ConnectionRow,
+                         line_items: tuple[LineItemRow, ...]) -> QStandardItem:
+        label = connection.name + ("  [sandbox]" if is_sandbox(connection) else "")
+        item = QStandardItem(label)
+        item.setEditable(False)
+        item.setData(NavTarget(connection.name), TARGET_ROLE)
+        item.setToolTip(f"{connection.name}: the whole gradebook ({len(line_items)} line items)")
+        item.setData(f"Connection {connection.name}, whole gradebook",
+                     Qt.ItemDataRole.AccessibleTextRole)
+        for line_item in line_items:
+            child = QStandardItem(f"{line_item.label}  /{format_score(line_item.score_maximum)}")
+            child.setEditable(False)
+            child.setData(NavTarget(connection.name, line_item.url), TARGET_ROLE)
+            child.setToolTip(f"{line_item.label}, out of {line_item.score_maximum:g}")
+            child.setData(f"Line item {line_item.label}, out of {line_item.score_maximum:g}",
+                          Qt.ItemDataRole.AccessibleTextRole)
+            item.appendRow(child)
+        return item
+
+    def index_of(self, target: NavTarget) -> QModelIndex:
+        for row in range(self.rowCount()):
+            parent = self.item(row)
+            if parent.data(TARGET_ROLE) == target:
+                return parent.index()
+            for child_row in range(parent.rowCount()):
+                child = parent.child(child_row)
+                if child is not None and child.data(TARGET_ROLE) == target:
+                    return child.index()
+        return QModelIndex()

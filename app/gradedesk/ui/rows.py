@@ -1,0 +1,214 @@
+"""The immutable values the table models show, built on the store lane from store rows.
+
+Everything a cell displays is computed here, once per load, so ``data()`` on the GUI thread is a
+field lookup: a 2,000 x 60 gradebook never queries SQLite while it paints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from gradedesk.domain import CANVAS_SUBMISSION_EXTENSION, GradingProgress
+from gradedesk.store import GradeRow, LineItemRow, MemberRow, SyncState
+from gradedesk.store.grid import Cell
+
+CellKey = tuple[str, str]  # (line item URL, user id)
+
+
+class RowFilter(StrEnum):
+    ALL = "all"
+    PENDING_MANUAL = "pending_manual"
+    UNGRADED = "ungraded"
+    HAS_DRAFT = "has_draft"
+    CONFLICT = "conflict"
+    FAILED = "failed"
+
+
+FILTER_LABELS = {
+    RowFilter.ALL: "All students",
+    RowFilter.PENDING_MANUAL: "Awaiting manual grading",
+    RowFilter.UNGRADED: "Ungraded",
+    RowFilter.HAS_DRAFT: "Has a local change",
+    RowFilter.CONFLICT: "Conflicts",
+    RowFilter.FAILED: "Failed to send",
+}
+
+SUBMISSION_TYPES = {
+    "online_text_entry": "Text entry",
+    "online_upload": "File upload",
+    "online_url": "Website URL",
+    "external_tool": "External tool",
+    "basic_lti_launch": "External tool",
+    "media_recording": "Media recording",
+    "none": "No submission",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Student:
+    user_id: str
+    name: str  # as listed ("Family, Given", or what privacy settings leave)
+    section: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StudentGrade:
+    """One student's cell in one line item, merged from server copy, draft and outbox."""
+
+    line_item_url: str
+    line_item_id: int
+    student: Student
+    score: float | None
+    maximum: float | None
+    server_comment: str | None  # the platform's last comment
+    new_comment: str | None  # the draft's comment, to be added on the next push
+    activity: str  # ActivityProgress value, "" when unknown
+    grading: str  # GradingProgress value, "" when there is no result
+    submission: str  # short description, "" when none
+    state: SyncState
+    has_draft: bool
+    has_server_result: bool
+    pending_manual: bool
+    problem: str | None  # why the last push failed or conflicted
+    attachments: int  # files on the draft
+
+    @property
+    def key(self) -> CellKey:
+        return (self.line_item_url, self.student.user_id)
+
+    @property
+    def user_id(self) -> str:
+        return self.student.user_id
+
+    @property
+    def shown_comment(self) -> str | None:
+        return self.new_comment or self.server_comment
+
+
+def submission_of(wire: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """Canvas's submission extension on a result's wire form, when there is one."""
+    if not wire:
+        return None
+    value = wire.get(CANVAS_SUBMISSION_EXTENSION)
+    return value if isinstance(value, Mapping) else None
+
+
+def describe_submission(extension: Mapping[str, Any] | None) -> str:
+    if extension is None:
+        return ""
+    kind = extension.get("submission_type")
+    if not isinstance(kind, str) or not kind:
+        return "Submitted" if extension.get("submission_data") else ""
+    return SUBMISSION_TYPES.get(kind, kind.replace("_", " ").capitalize())
+
+
+def student_of(member: MemberRow) -> Student:
+    return Student(member.user_id, member.sort_name, member.section)
+
+
+def student_grade(row: GradeRow, member: MemberRow, line_item: LineItemRow) -> StudentGrade:
+    """Merge one store row into what the line-item table shows."""
+    server, draft = row.server, row.draft
+    extension = submission_of(server.wire if server is not None else None)
+    if draft is not None:
+        activity = draft.activity_progress.value
+        grading = draft.grading_progress.value
+        maximum = draft.score_maximum or line_item.score_maximum
+    else:
+        # Canvas's Result has no progress fields: derive what a grader would see in Canvas.
+        if server is None:
+            activity, grading = "", ""
+        elif server.score is None:
+            activity = "Submitted" if extension is not None else ""
+            grading = GradingProgress.PENDING_MANUAL.value
+        else:
+            activity = "Completed"
+            grading = GradingProgress.FULLY_GRADED.value
+        maximum = (server.maximum if server is not None and server.maximum is not None
+                   else line_item.score_maximum)
+    score = row.shown_score
+    awaiting_grade = server is not None and server.score is None and score is None \
+        and grading != GradingProgress.FULLY_GRADED.value
+    pending_manual = grading == GradingProgress.PENDING_MANUAL.value or awaiting_grade
+    submission = describe_submission(extension)
+    if draft is not None and draft.attachments:
+        files = f"{len(draft.attachments)} file{'s' if len(draft.attachments) > 1 else ''}"
+        submission = f"{submission} + {files}" if submission else files
+    problem = row.outbox.last_error if row.outbox is not None else None
+    return StudentGrade(
+        line_item_url=row.line_item_url, line_item_id=row.line_item_id,
+        student=student_of(member), score=score, maximum=maximum,
+        server_comment=server.comment if server is not None else None,
+        new_comment=draft.comment if draft is not None else None,
+        activity=activity, grading=grading, submission=submission, state=row.state,
+        has_draft=draft is not None, has_server_result=server is not None,
+        pending_manual=pending_manual,
+        problem=problem if row.state in (SyncState.CONFLICT, SyncState.FAILED) else None,
+        attachments=len(draft.attachments) if draft is not None else 0)
+
+
+def cell_of(grade: StudentGrade) -> Cell:
+    """The gradebook's brief cell for a line-item row (after an edit reloads one line item)."""
+    return Cell(grade.score, grade.state, grade.has_server_result)
+
+
+@dataclass(frozen=True, slots=True)
+class LineItemData:
+    """One line item's rows, in roster order."""
+
+    connection_id: int
+    line_item: LineItemRow
+    rows: tuple[StudentGrade, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GradebookData:
+    """Every learner x every line item of a connection, as compact cells."""
+
+    connection_id: int
+    students: tuple[Student, ...]
+    line_items: tuple[LineItemRow, ...]
+    cells: Mapping[tuple[int, str], Cell]  # (line item id, user id)
+    row_filters: Mapping[str, frozenset[RowFilter]]  # per user: the filters their row meets
+
+
+_DRAFT_STATES = frozenset({SyncState.EDITED, SyncState.QUEUED, SyncState.SENDING,
+                           SyncState.CONFLICT, SyncState.FAILED})
+
+
+def cell_filters(cell: Cell | None) -> set[RowFilter]:
+    """The state filters one gradebook cell meets (a row meets those of any of its cells)."""
+    if cell is None:
+        return {RowFilter.UNGRADED}
+    found: set[RowFilter] = set()
+    if cell.score is None:
+        found.add(RowFilter.UNGRADED)
+        if cell.has_server_result:
+            found.add(RowFilter.PENDING_MANUAL)  # a result without a score: awaiting a grader
+    if cell.state in _DRAFT_STATES:
+        found.add(RowFilter.HAS_DRAFT)
+    if cell.state is SyncState.CONFLICT:
+        found.add(RowFilter.CONFLICT)
+    if cell.state is SyncState.FAILED:
+        found.add(RowFilter.FAILED)
+    return found
+
+
+def row_filters(user_id: str, line_item_ids: Sequence[int],
+                cells: Mapping[tuple[int, str], Cell]) -> frozenset[RowFilter]:
+    found: set[RowFilter] = set()
+    for line_item_id in line_item_ids:
+        found |= cell_filters(cells.get((line_item_id, user_id)))
+    return frozenset(found)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCounts:
+    drafts: int = 0
+    queued: int = 0
+    conflicts: int = 0
+    failed: int = 0
+    sending: int = 0

@@ -1,0 +1,66 @@
+"""How a sync state looks: a word, an icon shape and a colour, never the colour alone.
+
+Colours come in a light-background and a dark-background variant, picked from the palette in
+use, so the window follows the system palette (light or dark) and stays legible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtWidgets import QApplication
+
+from gradedesk.store import SyncState
+from gradedesk.ui.icons import state_icon
+
+
+@dataclass(frozen=True, slots=True)
+class StateLook:
+    label: str  # the word shown beside the icon
+    meaning: str  # the legend's explanation
+    light: str  # colour on a light background
+    dark: str  # colour on a dark background
+
+
+LOOKS: dict[SyncState, StateLook] = {
+    SyncState.CLEAN: StateLook("Synced", "Matches the platform; no local change.",
+                               "#5f6b76", "#a9b4bf"),
+    SyncState.EDITED: StateLook("Edited", "Changed here; not queued for sending yet.",
+                                "#8a5a00", "#f0c060"),
+    SyncState.QUEUED: StateLook("Queued", "Saved here; will be sent on the next push.",
+                                "#1f5fa8", "#7fb4f0"),
+    SyncState.SENDING: StateLook("Sending", "Sent or being sent; waiting for the platform to "
+                                 "confirm.", "#5b3fa8", "#b9a4f0"),
+    SyncState.AWAITING_FILES: StateLook("Files pending", "Grade confirmed; a file is still "
+                                        "being attached.", "#2d6f73", "#86d0d4"),
+    SyncState.CONFLICT: StateLook("Conflict", "Someone changed this grade on the platform "
+                                  "after your edit: choose whose to keep.", "#b3261e", "#ff8a80"),
+    SyncState.FAILED: StateLook("Failed", "The platform refused or could not be reached; see "
+                                "the detail panel.", "#b3261e", "#ff8a80"),
+    SyncState.CONFIRMED: StateLook("Confirmed", "Sent and read back from the platform.",
+                                   "#1e7b34", "#7fd48f"),
+}
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    palette = palette or QApplication.palette()
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def state_color(state: SyncState, palette: QPalette | None = None) -> QColor:
+    look = LOOKS[state]
+    return QColor(look.dark if is_dark(palette) else look.light)
+
+
+def state_icon_for(state: SyncState, palette: QPalette | None = None) -> QIcon:
+    return state_icon(state, state_color(state, palette).rgba())
+
+
+def state_label(state: SyncState) -> str:
+    return LOOKS[state].label
+
+
+def warning_color(palette: QPalette | None = None) -> QColor:
+    """For refused input and errors: the conflict red, palette-aware."""
+    return state_color(SyncState.CONFLICT, palette)

@@ -1,0 +1,168 @@
+"""The window's actions, menus and toolbar: the keys a spreadsheet user expects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QMainWindow, QStyle, QToolBar, QToolButton
+
+StandardKey = QKeySequence.StandardKey
+
+
+@dataclass
+class WindowActions:
+    connections: QAction
+    try_sandbox: QAction
+    quit: QAction
+    undo: QAction
+    redo: QAction
+    copy: QAction
+    paste: QAction
+    fill_down: QAction
+    set_value: QAction
+    clear: QAction
+    find: QAction
+    line_item_view: QAction
+    gradebook_view: QAction
+    toggle_detail: QAction
+    legend: QAction
+    pull: QAction
+    push: QAction
+    cancel_job: QAction
+    conflicts: QAction
+    review_queue: QAction
+    edit_comment: QAction
+    about: QAction
+
+    @property
+    def grid_actions(self) -> tuple[QAction, ...]:
+        """Shortcuts that act on the grid only while it has focus."""
+        return (self.copy, self.paste, self.fill_down, self.clear)
+
+
+def _action(window: QMainWindow, text: str, tip: str,
+            *keys: QKeySequence | StandardKey | str) -> QAction:
+    action = QAction(text, window)
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    sequences: list[QKeySequence] = []
+    for key in keys:
+        sequence = key if isinstance(key, QKeySequence) else QKeySequence(key)
+        if not sequence.isEmpty() and sequence not in sequences:
+            sequences.append(sequence)  # a standard key may already be the literal one
+    if sequences:
+        action.setShortcuts(sequences)
+        shown = sequences[0].toString(QKeySequence.SequenceFormat.NativeText)
+        if shown:
+            action.setToolTip(f"{tip} ({shown})")
+    return action
+
+
+def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
+    style = window.style()
+    undo = undo_stack.createUndoAction(window, "&Undo")
+    undo.setShortcuts([QKeySequence(StandardKey.Undo)])
+    redo = undo_stack.createRedoAction(window, "&Redo")
+    redo.setShortcuts([QKeySequence(StandardKey.Redo), QKeySequence("Ctrl+Y")])
+    actions = WindowActions(
+        connections=_action(window, "&Connections…", "Add, test or remove platform connections",
+                            "Ctrl+Shift+N"),
+        try_sandbox=_action(window, "Try it on a &sandbox course",
+                            "Start the built-in sample course and open it"),
+        quit=_action(window, "&Quit", "Close GradeDesk", StandardKey.Quit, "Ctrl+Q"),
+        undo=undo,
+        redo=redo,
+        copy=_action(window, "&Copy", "Copy the selected cells as tab-separated text",
+                     StandardKey.Copy),
+        paste=_action(window, "&Paste", "Paste a tab-separated block onto the selection",
+                      StandardKey.Paste),
+        fill_down=_action(window, "Fill &down", "Copy the top value down the selection",
+                          "Ctrl+D"),
+        set_value=_action(window, "Set &value for selection…",
+                          "Type one value for every selected cell (or Ctrl+Enter in a cell)",
+                          "Ctrl+Shift+E"),
+        clear=_action(window, "C&lear", "Clear the selected scores and new comments",
+                      StandardKey.Delete),
+        find=_action(window, "&Find student…", "Filter the table by name", StandardKey.Find),
+        line_item_view=_action(window, "&Line item", "One line item, one row per student",
+                               "Ctrl+1"),
+        gradebook_view=_action(window, "&Gradebook", "Every student and every line item",
+                               "Ctrl+2"),
+        toggle_detail=_action(window, "&Detail panel", "Show or hide the detail panel",
+                              "Ctrl+Shift+D"),
+        legend=_action(window, "Sync-state &legend", "What each sync icon means", "F1"),
+        pull=_action(window, "&Pull", "Fetch line items, students and grades from the platform",
+                     "F5", "Ctrl+R"),
+        push=_action(window, "P&ush", "Send queued grades to the platform", "Ctrl+Shift+P",
+                     "F6"),
+        cancel_job=_action(window, "&Cancel running job", "Stop the running pull or push",
+                           "Ctrl+."),
+        conflicts=_action(window, "Resolve &conflicts…", "Choose mine or theirs where the "
+                          "platform changed under your edit", "Ctrl+Shift+K"),
+        review_queue=_action(window, "&Review queue…", "Grade submissions awaiting manual "
+                             "grading one student at a time", "Ctrl+Shift+R"),
+        edit_comment=_action(window, "Edit &comment", "Write the selected student's comment",
+                             "Ctrl+Shift+M"),
+        about=_action(window, "&About GradeDesk", "Version and licence"),
+    )
+    actions.pull.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
+    actions.push.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowUp))
+    actions.line_item_view.setCheckable(True)
+    actions.gradebook_view.setCheckable(True)
+    actions.toggle_detail.setCheckable(True)
+    actions.toggle_detail.setChecked(True)
+    for action in actions.grid_actions:
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    return actions
+
+
+def build_menus(window: QMainWindow, actions: WindowActions) -> None:
+    bar = window.menuBar()
+    bar.setAccessibleName("Menu bar")
+    file_menu = bar.addMenu("&File")
+    file_menu.addActions([actions.connections, actions.try_sandbox])
+    file_menu.addSeparator()
+    file_menu.addAction(actions.quit)
+    edit = bar.addMenu("&Edit")
+    edit.addActions([actions.undo, actions.redo])
+    edit.addSeparator()
+    edit.addActions([actions.copy, actions.paste, actions.fill_down, actions.set_value,
+                     actions.clear])
+    edit.addSeparator()
+    edit.addAction(actions.find)
+    view = bar.addMenu("&View")
+    view.addActions([actions.line_item_view, actions.gradebook_view])
+    view.addSeparator()
+    view.addActions([actions.toggle_detail, actions.legend])
+    sync = bar.addMenu("&Sync")
+    sync.addActions([actions.pull, actions.push, actions.cancel_job])
+    sync.addSeparator()
+    sync.addAction(actions.conflicts)
+    grade = bar.addMenu("&Grade")
+    grade.addActions([actions.review_queue, actions.edit_comment])
+    help_menu = bar.addMenu("&Help")
+    help_menu.addActions([actions.legend, actions.about])
+
+
+def build_toolbar(window: QMainWindow, actions: WindowActions) -> QToolBar:
+    toolbar = QToolBar("Main toolbar", window)
+    toolbar.setObjectName("mainToolbar")
+    toolbar.setAccessibleName("Main toolbar")
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    toolbar.setMovable(False)
+    for action in (actions.pull, actions.push):
+        toolbar.addAction(action)
+    toolbar.addSeparator()
+    for action in (actions.undo, actions.redo):
+        toolbar.addAction(action)
+    toolbar.addSeparator()
+    for action in (actions.review_queue, actions.conflicts):
+        toolbar.addAction(action)
+    for action in toolbar.actions():
+        button = toolbar.widgetForAction(action)
+        if isinstance(button, QToolButton):
+            button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+    return toolbar

@@ -1,0 +1,131 @@
+"""The window's secondary windows, created on first use and kept: connections, conflicts,
+review queue, legend, the sandbox question and the crash box. All non-modal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+
+from gradedesk import __version__
+from gradedesk.sync.engine import Resolution
+from gradedesk.ui.dialogs.conflicts import ConflictDialog
+from gradedesk.ui.dialogs.connections import ConnectionsDialog
+from gradedesk.ui.dialogs.crash import crash_box
+from gradedesk.ui.dialogs.review_queue import ReviewQueueDialog
+from gradedesk.ui.loaders import ConflictRow, Overview
+from gradedesk.ui.models.line_item_model import LineItemModel
+from gradedesk.ui.presenter import Presenter
+from gradedesk.ui.rows import CellKey
+from gradedesk.ui.views.legend import Legend
+
+
+class DialogHost:
+    def __init__(self, window: QWidget, presenter: Presenter) -> None:
+        self._window = window
+        self._presenter = presenter
+        self.connections: ConnectionsDialog | None = None
+        self.conflicts: ConflictDialog | None = None
+        self.review: ReviewQueueDialog | None = None
+        self.legend: QDialog | None = None
+        self.sandbox_question: QMessageBox | None = None
+
+    def open_connections(self, overview: Overview | None) -> ConnectionsDialog:
+        if self.connections is None:
+            self.connections = ConnectionsDialog(self._presenter, self._window)
+        if overview is not None:
+            self.connections.show_overview(overview)
+        _bring_up(self.connections)
+        return self.connections
+
+    def show_conflicts(self, rows: Sequence[ConflictRow], *, open_dialog: bool) -> None:
+        """Fill the conflict dialog (creating and showing it when asked)."""
+        if self.conflicts is None:
+            if not open_dialog:
+                return
+            self.conflicts = ConflictDialog(self._window)
+            self.conflicts.resolution_chosen.connect(self._on_conflicts_resolution_chosen)
+        self.conflicts.show_conflicts(rows)
+        if open_dialog:
+            _bring_up(self.conflicts)
+
+    def conflicts_idle(self) -> None:
+        if self.conflicts is not None:
+            self.conflicts.set_busy(False)
+
+    def _on_conflicts_resolution_chosen(self, resolution: Resolution, entry_ids: object,
+                                        keys: object) -> None:
+        ids = list(entry_ids) if isinstance(entry_ids, list) else None
+        cells = list(keys) if isinstance(keys, list) else []
+        if self._presenter.resolve(resolution, ids, cells) is None:
+            self.conflicts_idle()  # refused (another job runs): let the grader try again
+
+    def open_review_queue(self, model: LineItemModel,
+                          on_student_shown: Callable[[CellKey], None]) -> ReviewQueueDialog:
+        if self.review is None:
+            self.review = ReviewQueueDialog(self._presenter, model, self._window)
+            self.review.student_shown.connect(on_student_shown)
+        self.review.start()
+        _bring_up(self.review)
+        return self.review
+
+    def show_legend(self) -> QDialog:
+        if self.legend is None:
+            dialog = QDialog(self._window)
+            dialog.setWindowTitle("Sync-state legend")
+            dialog.setAccessibleName("Sync-state legend")
+            layout = QVBoxLayout(dialog)
+            intro = QLabel("Each cell's sync state is shown by an icon, a word and a colour:",
+                           dialog)
+            intro.setWordWrap(True)
+            intro.setAccessibleName("Legend introduction")
+            layout.addWidget(intro)
+            layout.addWidget(Legend(dialog))
+            close = QPushButton("Close", dialog)
+            close.setAccessibleName("Close legend")
+            close.clicked.connect(dialog.close)
+            layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+            dialog.resize(520, 340)
+            self.legend = dialog
+        _bring_up(self.legend)
+        return self.legend
+
+    def ask_restart_sandbox(self, on_yes: Callable[[], None]) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Question, "Restart the sandbox course?",
+                          "A sandbox course exists already. Starting it again replaces it with "
+                          "a fresh copy: its local edits are discarded.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self._window)
+        box.setAccessibleName("Restart the sandbox course?")
+        box.button(QMessageBox.StandardButton.Yes).setText("Start a fresh sandbox")
+
+        def finished(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                on_yes()
+
+        box.finished.connect(finished)
+        self.sandbox_question = box
+        box.open()  # window-modal at most: the event loop (and any sync) keeps running
+        return box
+
+    def show_about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "About GradeDesk",
+                          f"GradeDesk {__version__}\nA desktop grading companion for LTI 1.3 "
+                          "Assignment and Grade Services platforms.", parent=self._window)
+        box.setModal(False)
+        box.show()
+
+    def show_crash(self, error: BaseException) -> None:
+        crash_box(self._window, error).show()
+
+    def close_all(self) -> None:
+        for dialog in (self.conflicts, self.connections, self.review, self.legend):
+            if dialog is not None:
+                dialog.close()
+
+
+def _bring_up(dialog: QWidget) -> None:
+    dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()

@@ -1,0 +1,197 @@
+"""The three panes under the toolbar: courses (with the at-a-glance panel and the legend) on
+the left, the grid with its filters in the middle, the detail panel on the right.
+
+Layout only: the window wires these widgets to the presenter.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gradedesk.ui.models.gradebook_model import FIXED_COLUMNS, SECTION_COLUMN, GradebookModel
+from gradedesk.ui.models.line_item_model import Column, LineItemModel
+from gradedesk.ui.models.navigation_model import NavigationModel
+from gradedesk.ui.rows import FILTER_LABELS, GradebookData, RowFilter
+from gradedesk.ui.views.actions import WindowActions
+from gradedesk.ui.views.alert_bar import AlertBar
+from gradedesk.ui.views.detail_panel import DetailPanel
+from gradedesk.ui.views.glance import GlancePanel
+from gradedesk.ui.views.grade_table import GradeTableView
+from gradedesk.ui.views.legend import Legend
+
+_BADGE_STYLE = ("QLabel#gridSandboxBadge { background: #8a5a00; color: white; "
+                "padding: 2px 8px; border-radius: 3px; }")
+
+
+def _bold(label: QLabel, scale: float = 1.0) -> None:
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+
+
+class Workspace(QSplitter):
+    def __init__(self, actions: WindowActions, line_model: LineItemModel,
+                 gradebook_model: GradebookModel, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setObjectName("mainSplitter")
+        self.setAccessibleName("Main panes")
+        self.setChildrenCollapsible(False)
+        left = self._build_left()
+        center = self._build_center(actions, line_model, gradebook_model)
+        self.detail = DetailPanel(self)
+        self.addWidget(left)
+        self.addWidget(center)
+        self.addWidget(self.detail)
+        self.setStretchFactor(0, 0)
+        self.setStretchFactor(1, 1)
+        self.setStretchFactor(2, 0)
+        self.setSizes([210, 760, 310])
+        self.size_line_columns()
+
+    def _build_left(self) -> QWidget:
+        left = QSplitter(Qt.Orientation.Vertical, self)
+        left.setObjectName("leftSplitter")
+        left.setAccessibleName("Courses pane")
+        self.nav_model = NavigationModel(self)
+        self.nav = QTreeView(left)
+        self.nav.setAccessibleName("Courses and line items")
+        self.nav.setModel(self.nav_model)
+        self.nav.setHeaderHidden(True)
+        self.nav.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.nav.setMinimumWidth(160)
+        side = QWidget(left)
+        layout = QVBoxLayout(side)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.glance = GlancePanel(side)
+        legend_title = QLabel("Sync states", side)
+        legend_title.setAccessibleName("Legend title")
+        _bold(legend_title)
+        self.legend = Legend(side, compact=True)
+        layout.addWidget(self.glance)
+        layout.addWidget(legend_title)
+        layout.addWidget(self.legend)
+        layout.addStretch(1)
+        left.addWidget(self.nav)
+        left.addWidget(side)
+        left.setStretchFactor(0, 1)
+        left.setStretchFactor(1, 0)
+        return left
+
+    def _build_center(self, actions: WindowActions, line_model: LineItemModel,
+                      gradebook_model: GradebookModel) -> QWidget:
+        center = QWidget(self)
+        center.setAccessibleName("Grid pane")
+        layout = QVBoxLayout(center)
+        layout.setContentsMargins(4, 4, 4, 0)
+
+        header = QHBoxLayout()
+        self.title = QLabel("", center)
+        self.title.setAccessibleName("Current view")
+        _bold(self.title, 1.15)
+        # A long line-item label must not widen the window: let the title shrink.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.row_count = QLabel(center)
+        self.row_count.setAccessibleName("Rows shown")
+        self.grid_badge = QLabel("Sandbox: sample data", center)
+        self.grid_badge.setObjectName("gridSandboxBadge")
+        self.grid_badge.setAccessibleName("Sandbox notice")
+        self.grid_badge.setToolTip("The built-in sandbox course: sample students and grades "
+                                   "on this machine, not a real platform.")
+        self.grid_badge.setStyleSheet(_BADGE_STYLE)
+        self.grid_badge.hide()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.row_count)
+        header.addSpacing(8)
+        header.addWidget(self.grid_badge)
+        layout.addLayout(header)
+
+        tools = QHBoxLayout()
+        self.line_item_button = QToolButton(center)
+        self.line_item_button.setDefaultAction(actions.line_item_view)
+        self.line_item_button.setAccessibleName("Line item view")
+        self.gradebook_button = QToolButton(center)
+        self.gradebook_button.setDefaultAction(actions.gradebook_view)
+        self.gradebook_button.setAccessibleName("Gradebook view")
+        self.filter_text = QLineEdit(center)
+        self.filter_text.setAccessibleName("Filter by name")
+        self.filter_text.setPlaceholderText("Filter by name (Ctrl+F)")
+        self.filter_text.setClearButtonEnabled(True)
+        self.filter_text.setMinimumWidth(self.fontMetrics().horizontalAdvance("Filter by"))
+        self.filter_kind = QComboBox(center)
+        self.filter_kind.setAccessibleName("Show students")
+        self.filter_kind.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.filter_kind.setMinimumContentsLength(8)
+        for kind in RowFilter:
+            self.filter_kind.addItem(FILTER_LABELS[kind], kind)
+        tools.addWidget(self.line_item_button)
+        tools.addWidget(self.gradebook_button)
+        tools.addSpacing(8)
+        tools.addWidget(self.filter_text, 2)
+        tools.addWidget(self.filter_kind, 1)
+        layout.addLayout(tools)
+
+        self.alert_bar = AlertBar(center)
+        layout.addWidget(self.alert_bar)
+
+        self.line_table = GradeTableView("Grades of the line item", center)
+        self.line_table.setModel(line_model)
+        self.gradebook_table = GradeTableView("Gradebook", center)
+        self.gradebook_table.setModel(gradebook_model)
+        header_view = self.gradebook_table.horizontalHeader()
+        # Long labels end in "…" (the tooltip has the full label) rather than losing both ends.
+        header_view.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for action in actions.grid_actions:
+            self.line_table.addAction(action)
+            self.gradebook_table.addAction(action)
+        self.tables = QStackedWidget(center)
+        self.tables.setAccessibleName("Grid")
+        self.tables.addWidget(self.line_table)
+        self.tables.addWidget(self.gradebook_table)
+        layout.addWidget(self.tables, 1)
+        return center
+
+    def size_line_columns(self) -> None:
+        metrics = self.fontMetrics()
+
+        def width(sample: str) -> int:
+            return metrics.horizontalAdvance(sample) + 24
+
+        widths = {Column.NAME: width("Oluwaseun, Kowalski"), Column.SECTION: width("Section B"),
+                  Column.SCORE: width("Score") + 8, Column.MAXIMUM: width("Out of"),
+                  Column.COMMENT: width("Clear method section;"),
+                  Column.ACTIVITY: width("Completed"), Column.GRADING: width("PendingManual"),
+                  Column.SUBMISSION: width("File upload + 1 file"),
+                  Column.SYNC: width("Files pending") + 8}
+        for column, pixels in widths.items():
+            self.line_table.setColumnWidth(column, pixels)
+        self.line_table.horizontalHeader().setStretchLastSection(False)
+
+    def size_gradebook_columns(self, data: GradebookData) -> None:
+        """Fixed widths from the labels: measuring 120,000 cells would defeat virtualization."""
+        metrics = self.fontMetrics()
+        table = self.gradebook_table
+        table.setColumnWidth(0, metrics.horizontalAdvance("Oluwaseun Kowalski") + 24)
+        table.setColumnWidth(SECTION_COLUMN, metrics.horizontalAdvance("Section B (Tue/Thu)") + 16)
+        table.setColumnHidden(SECTION_COLUMN, not any(s.section for s in data.students))
+        narrow = metrics.horizontalAdvance("Quiz 1: Cells ")
+        wide = metrics.horizontalAdvance("Lab 3: Enzyme Kinet")
+        for offset, item in enumerate(data.line_items):
+            fits = metrics.horizontalAdvance(item.label) + 16
+            table.setColumnWidth(FIXED_COLUMNS + offset, max(narrow, min(wide, fits)))
