@@ -11,6 +11,14 @@ import pytest
 pytest_plugins = ["keyring_plugin"]
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With ``-m "not gui"`` the GUI tests are not even imported, so that run proves the core
+    works on a machine without Qt."""
+    if config.option.markexpr.replace(" ", "") == "notgui" and collection_path.name == "gui":
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     gui_root = Path(__file__).parent / "gui"
     for item in items:

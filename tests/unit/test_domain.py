@@ -106,6 +106,8 @@ class TestScoreRules:
         item = ContentItem.for_file("https://tool.example/files/Lab%203%20report.pdf")
         assert item.title == "Lab 3 report.pdf"
         assert item.media_type == "application/pdf"
+        titled = ContentItem.for_file("https://tool.example/f/essay.txt", title="My essay")
+        assert (titled.title, titled.media_type) == ("My essay", "text/plain")
         score = make_score(
             submitted_at=NOW - timedelta(days=1),
             canvas=CanvasSubmission(

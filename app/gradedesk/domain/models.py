@@ -228,8 +228,11 @@ class ContentItem:
     def for_file(cls, url: str, title: str | None = None, media_type: str | None = None
                  ) -> ContentItem:
         """A file item whose title defaults to the URL's file name and type to its guess."""
-        name = title or unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or "file"
-        guessed = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        file_name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+        name = title or file_name or "file"
+        # The URL's file name tells the type best ("Lab report" as a title tells nothing).
+        guessed = (media_type or mimetypes.guess_type(file_name)[0]
+                   or mimetypes.guess_type(name)[0] or "application/octet-stream")
         return cls(url=url, title=name, media_type=guessed)
 
     @classmethod

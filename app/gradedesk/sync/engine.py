@@ -459,7 +459,9 @@ class SyncEngine:
                 if progress.is_final:
                     kind = EventKind.ITEM_DONE if progress.workflow_state.value == "completed" \
                         else EventKind.FAILED
+                    cell = outbox.entry(self.db, job.outbox_id)
                     self._emit(kind, "poll", state=progress.workflow_state.value,
+                               line_item_id=cell.line_item_url, user_id=cell.user_id,
                                message=f"{job.file_title or 'file'}: "
                                        f"{progress.message or progress.workflow_state.value}")
             remaining = jobs.open_jobs(self.db, cid)
