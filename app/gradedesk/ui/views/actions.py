@@ -34,6 +34,7 @@ class WindowActions:
     conflicts: QAction
     review_queue: QAction
     edit_comment: QAction
+    attach_file: QAction
     about: QAction
 
     @property
@@ -105,6 +106,8 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
                              "grading one student at a time", "Ctrl+Shift+R"),
         edit_comment=_action(window, "Edit &comment", "Write the selected student's comment",
                              "Ctrl+Shift+M"),
+        attach_file=_action(window, "&Attach file…", "Attach a file by URL to the selected "
+                            "student's submission (Enter attaches it)", "Ctrl+Shift+A"),
         about=_action(window, "&About GradeDesk", "Version and licence"),
     )
     actions.pull.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
@@ -141,7 +144,7 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     sync.addSeparator()
     sync.addAction(actions.conflicts)
     grade = bar.addMenu("&Grade")
-    grade.addActions([actions.review_queue, actions.edit_comment])
+    grade.addActions([actions.review_queue, actions.edit_comment, actions.attach_file])
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([actions.legend, actions.about])
 

@@ -173,6 +173,7 @@ class DetailPanel(QScrollArea):
         self.file_url.setAccessibleName("File URL")
         self.file_url.setPlaceholderText("https://…/report.pdf")
         self.file_url.textChanged.connect(self._on_file_url_text_changed)
+        self.file_url.returnPressed.connect(self._on_attach_button_clicked)
         self.file_title = QLineEdit(self.files_box)
         self.file_title.setAccessibleName("File title")
         self.file_title.setPlaceholderText("from the URL")

@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         a.conflicts.triggered.connect(lambda: self.presenter.load_conflicts(open_dialog=True))
         a.review_queue.triggered.connect(self.open_review_queue)
         a.edit_comment.triggered.connect(self._on_edit_comment_triggered)
+        a.attach_file.triggered.connect(self._on_attach_file_triggered)
         a.about.triggered.connect(self.dialogs.show_about)
 
         self.first_run.sandbox_requested.connect(self.start_sandbox)
@@ -245,7 +246,7 @@ class MainWindow(QMainWindow):
         a.conflicts.setEnabled(has_connection)
         a.review_queue.setEnabled(has_connection and self.line_model.line_item is not None)
         for action in (a.copy, a.paste, a.fill_down, a.set_value, a.clear, a.find,
-                       a.line_item_view, a.gradebook_view, a.edit_comment):
+                       a.line_item_view, a.gradebook_view, a.edit_comment, a.attach_file):
             action.setEnabled(has_connection)
         a.try_sandbox.setEnabled(not busy)
 
@@ -563,6 +564,11 @@ class MainWindow(QMainWindow):
         if not self.detail.isVisible():
             self.window_actions.toggle_detail.setChecked(True)
         self.detail.comment_edit.setFocus()
+
+    def _on_attach_file_triggered(self) -> None:
+        if not self.detail.isVisible():
+            self.window_actions.toggle_detail.setChecked(True)
+        self.detail.file_url.setFocus()
 
 
     # --- window state ---------------------------------------------------------------------
