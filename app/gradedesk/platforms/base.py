@@ -6,7 +6,17 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
-from gradedesk.domain import LineItem, Member, Progress, Result, Roster, Score, ScoreReceipt
+from gradedesk.domain import (
+    CourseContext,
+    LineItem,
+    Member,
+    Progress,
+    Result,
+    Roster,
+    Score,
+    ScoreReceipt,
+)
+from gradedesk.platforms.http import HttpSession
 
 
 @runtime_checkable
@@ -52,3 +62,43 @@ class GradebookPlatform(Protocol):
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None: ...
+
+
+class ClientCore:
+    """What both clients share: members assembled from pages, and closing the HTTP session.
+
+    A subclass provides ``_member_pages`` and ``_session`` (an ``HttpSession``).
+    """
+
+    _session: HttpSession
+
+    def _member_pages(self, role: str | None
+                      ) -> Iterator[tuple[CourseContext | None, list[Member]]]:
+        raise NotImplementedError
+
+    def iter_members(self, *, role: str | None = None) -> Iterator[Member]:
+        for _, members in self._member_pages(role):
+            yield from members
+
+    def list_members(self, *, role: str | None = None) -> Roster:
+        context: CourseContext | None = None
+        members: list[Member] = []
+        for page_context, page_members in self._member_pages(role):
+            context = context or page_context
+            members.extend(page_members)
+        return Roster(context=context, members=tuple(members))
+
+    def close(self) -> None:
+        self._session.client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+
+def query_params(**values: str | None) -> dict[str, str]:
+    """Query parameters without the ones left unset."""
+    return {key: value for key, value in values.items() if value is not None}

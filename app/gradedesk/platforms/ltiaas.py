@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -21,10 +20,10 @@ from gradedesk.domain import (
     Member,
     Progress,
     Result,
-    Roster,
     Score,
     ScoreReceipt,
 )
+from gradedesk.platforms.base import ClientCore, query_params
 from gradedesk.platforms.errors import ForeignOrigin, PlatformConfigError, Unsupported
 from gradedesk.platforms.http import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -74,7 +73,7 @@ class ServiceKeyAuth(httpx.Auth):
         yield request
 
 
-class LtiaasClient:
+class LtiaasClient(ClientCore):
     """Implements GradebookPlatform over ``https://<subdomain>.ltiaas.com/api``. Thread-safe."""
 
     supports_progress = False
@@ -157,7 +156,7 @@ class LtiaasClient:
                         resource_id: str | None = None, tag: str | None = None
                         ) -> Iterator[LineItem]:
         what = "line items"
-        params = _params(resourceLinkId=resource_link_id, resourceId=resource_id, tag=tag)
+        params = query_params(resourceLinkId=resource_link_id, resourceId=resource_id, tag=tag)
         for response, data in self._pages(self._url("lineitems"), params, what):
             raw = data.get("lineItems")
             for item in require_list(response, [] if raw is None else raw, what):
@@ -192,7 +191,7 @@ class LtiaasClient:
         """LTIAAS's "scores" are AGS results (with the LMS's last-change timestamp)."""
         what = "results"
         url = self._url("lineitems", self._line_item_segment(line_item_id), "scores")
-        for response, data in self._pages(url, _params(userId=user_id), what):
+        for response, data in self._pages(url, query_params(userId=user_id), what):
             raw = data.get("scores")
             for row in require_list(response, [] if raw is None else raw, what):
                 yield convert(response, what, Result.from_wire, row)
@@ -222,40 +221,14 @@ class LtiaasClient:
 
     def _member_pages(self, role: str | None
                       ) -> Iterator[tuple[CourseContext | None, list[Member]]]:
-        for response, _ in self._pages(self._url("memberships"), _params(role=role),
+        for response, _ in self._pages(self._url("memberships"), query_params(role=role),
                                        "course members"):
             yield parse_membership_page(response)
 
-    def iter_members(self, *, role: str | None = None) -> Iterator[Member]:
-        for _, members in self._member_pages(role):
-            yield from members
-
-    def list_members(self, *, role: str | None = None) -> Roster:
-        context: CourseContext | None = None
-        members: list[Member] = []
-        for page_context, page_members in self._member_pages(role):
-            context = context or page_context
-            members.extend(page_members)
-        return Roster(context=context, members=tuple(members))
-
-    # --- lifetime -----------------------------------------------------------------------------
-
-    def close(self) -> None:
-        self._session.client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.close()
 
 
 def _line_item(response: httpx.Response) -> LineItem:
     what = "a line item"
     return convert(response, what, LineItem.from_wire, json_of(response, what))
 
-
-def _params(**values: str | None) -> dict[str, str]:
-    return {key: value for key, value in values.items() if value is not None}
 

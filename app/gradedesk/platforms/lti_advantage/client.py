@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -17,10 +16,10 @@ from gradedesk.domain import (
     Member,
     Progress,
     Result,
-    Roster,
     Score,
     ScoreReceipt,
 )
+from gradedesk.platforms.base import ClientCore, query_params
 from gradedesk.platforms.errors import PlatformConfigError, header_float
 from gradedesk.platforms.http import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -97,7 +96,7 @@ class LtiAdvantageConfig:
         return tuple(dict.fromkeys(origin_of(url) for url in urls))
 
 
-class LtiAdvantageClient:
+class LtiAdvantageClient(ClientCore):
     """Implements GradebookPlatform. Thread-safe (one httpx.Client, a locked token cache)."""
 
     supports_progress = True
@@ -191,7 +190,7 @@ class LtiAdvantageClient:
     def iter_line_items(self, *, resource_link_id: str | None = None,
                         resource_id: str | None = None, tag: str | None = None
                         ) -> Iterator[LineItem]:
-        params = _params(resource_link_id=resource_link_id, resource_id=resource_id, tag=tag)
+        params = query_params(resource_link_id=resource_link_id, resource_id=resource_id, tag=tag)
         for page in self._pages(self.config.lineitems_url, scopes=self._read_scopes(),
                                 accept=ags.LINEITEM_CONTAINER, params=params,
                                 what="line items"):
@@ -233,7 +232,7 @@ class LtiAdvantageClient:
                      ) -> Iterator[Result]:
         for page in self._pages(ags.service_url(line_item_id, "results"),
                                 scopes=(ags.SCOPE_RESULT_READONLY,),
-                                accept=ags.RESULT_CONTAINER, params=_params(user_id=user_id),
+                                accept=ags.RESULT_CONTAINER, params=query_params(user_id=user_id),
                                 what="results"):
             yield from ags.parse_results(page)
 
@@ -266,34 +265,8 @@ class LtiAdvantageClient:
             raise PlatformConfigError(
                 "This platform connection has no Names and Roles service URL.")
         for page in self._pages(self.config.nrps_url, scopes=(nrps.SCOPE_MEMBERSHIP_READONLY,),
-                                accept=nrps.MEMBERSHIP_CONTAINER, params=_params(role=role),
+                                accept=nrps.MEMBERSHIP_CONTAINER, params=query_params(role=role),
                                 what="course members"):
             yield nrps.parse_membership_page(page)
 
-    def iter_members(self, *, role: str | None = None) -> Iterator[Member]:
-        for _, members in self._member_pages(role):
-            yield from members
 
-    def list_members(self, *, role: str | None = None) -> Roster:
-        context: CourseContext | None = None
-        members: list[Member] = []
-        for page_context, page_members in self._member_pages(role):
-            context = context or page_context
-            members.extend(page_members)
-        return Roster(context=context, members=tuple(members))
-
-    # --- lifetime -----------------------------------------------------------------------------
-
-    def close(self) -> None:
-        self._session.client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.close()
-
-
-def _params(**values: str | None) -> dict[str, str]:
-    return {key: value for key, value in values.items() if value is not None}
