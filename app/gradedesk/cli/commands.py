@@ -423,6 +423,9 @@ def push(args: argparse.Namespace, db: Database) -> int:
         if report.conflicts:
             print(f"See them with `gradedesk conflicts {connection.name}`; settle with "
                   f"`gradedesk push {connection.name} --resolve mine|theirs|both`.")
+    if report.cancelled:
+        print("Push cancelled; the grades not sent yet stay queued.", file=sys.stderr)
+        return 130
     return 0 if clean else 1
 
 
