@@ -3,10 +3,13 @@ separate processes, a real data folder, the real (private) keyring, the sandbox 
 
 from __future__ import annotations
 
+import signal
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from cli_support import (
     Gradedesk,
@@ -260,3 +263,28 @@ def test_the_same_workflow_through_ltiaas(gd: Gradedesk, sandbox: SandboxProcess
     assert [(e["user_id"], e["via"]) for e in ledger] == [(user, "ltiaas")]
     again = gd.ok("show", "school", "--line-item", "Lab 1: Microscopy", "--json").json()
     assert {s["user_id"]: s["score"] for s in again["students"]}[user] == 4
+
+
+def test_ctrl_c_cancels_a_push_and_leaves_the_rest_queued(
+        gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles) -> None:
+    _connected(gd, sandbox, keys)
+    students = [str(s["user_id"]) for s in _students(gd) if s["name"] != "Test Student"]
+    for user in students[:12]:
+        gd.ok("grade", "canvas", "--line-item", "31", "--user", user, "--score", "3")
+    httpx.patch(f"{sandbox.info['admin_url']}/settings", json={"latency_ms": 400},
+                timeout=10).raise_for_status()
+    process = gd.start("push", "canvas")
+    deadline = time.monotonic() + 30
+    while not sandbox.ledger() and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until the first grade has gone out
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "stay queued" in err
+    sent = len(sandbox.ledger())
+    status = gd.ok("status", "canvas", "--json").json()["connections"][0]
+    assert 1 <= sent < 12 and status["queued"] + status["sending"] + sent >= 12
+    httpx.patch(f"{sandbox.info['admin_url']}/settings", json={"latency_ms": 0},
+                timeout=10).raise_for_status()
+    gd.ok("push", "canvas")
+    assert sorted(e["user_id"] for e in sandbox.ledger()) == sorted(students[:12])
