@@ -164,8 +164,8 @@ def has_display() -> bool:
 
 
 def _open_window(args: argparse.Namespace) -> int:
-    """``gradedesk`` with no command: the window, on the sandbox course when nothing is
-    configured yet; without a display, the text tour of the sandbox instead."""
+    """``gradedesk`` with no command: the window, on the sandbox course when no real platform
+    is configured yet; without a display, the text tour of the sandbox instead."""
     if not has_display():
         from gradedesk.cli.tour import run_tour
 
@@ -173,19 +173,20 @@ def _open_window(args: argparse.Namespace) -> int:
               "`gradedesk` opens the window; `gradedesk gui --screenshot out.png --sandbox` "
               "renders it to a picture anywhere.\n", file=sys.stderr)
         return run_tour(seed=1, out=sys.stdout)
-    from gradedesk.bootstrap import open_store
+    from gradedesk.bootstrap import is_sandbox, open_store
     from gradedesk.paths import data_dir
     from gradedesk.store.connections import list_connections
 
     folder = data_dir(args.data_dir)
     db = open_store(folder)
     try:
-        first_run = not list_connections(db)
+        # Only the sandbox so far (it lives in memory, gone with the last run): start it again.
+        only_sandbox = all(is_sandbox(row) for row in list_connections(db))
     finally:
         db.close()
     window_args = build_parser().parse_args(["gui"])
     window_args.data_dir = args.data_dir
-    window_args.sandbox = first_run
+    window_args.sandbox = only_sandbox
     return run_gui(window_args)
 
 
