@@ -288,3 +288,25 @@ def test_ctrl_c_cancels_a_push_and_leaves_the_rest_queued(
                 timeout=10).raise_for_status()
     gd.ok("push", "canvas")
     assert sorted(e["user_id"] for e in sandbox.ledger()) == sorted(students[:12])
+
+
+def test_conflicts_are_settled_one_student_at_a_time(
+        gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles) -> None:
+    _connected(gd, sandbox, keys)
+    students = [str(s["user_id"]) for s in _students(gd) if s["name"] != "Test Student"]
+    line_item = sandbox.info["lineitems_url"] + "/31"
+    for user in students[:2]:
+        gd.ok("grade", "canvas", "--line-item", "31", "--user", user, "--score", "2")
+        sandbox.colleague_grades(line_item, user, 9)
+    assert gd.run("push", "canvas").code == 1
+    nobody = gd.run("resolve", "canvas", "mine", "--user", students[5])
+    assert nobody.code == 1 and "No conflict matches" in nobody.err
+    settled = gd.ok("resolve", "canvas", "mine", "--user", students[0], "--json").json()
+    assert [c["user_id"] for c in settled["resolved"]] == [students[0]]
+    left = gd.ok("conflicts", "canvas", "--json").json()["conflicts"]
+    assert [c["user_id"] for c in left] == [students[1]]
+    gd.ok("resolve", "canvas", "theirs", "--line-item", "31")
+    gd.ok("push", "canvas")
+    assert [e["user_id"] for e in sandbox.ledger()] == [students[0]]
+    assert sandbox.result(line_item, students[0])["resultScore"] == 2
+    assert sandbox.result(line_item, students[1])["resultScore"] == 9

@@ -135,6 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     conflicts.add_argument("name", metavar="NAME")
     conflicts.add_argument("--json", action="store_true")
 
+    resolve = commands.add_parser("resolve", parents=[common],
+                                  help="settle conflicts one by one (push sends the result)")
+    resolve.add_argument("name", metavar="NAME")
+    resolve.add_argument("choice", choices=("mine", "theirs", "both"),
+                         help="re-send mine, take theirs, or keep their grade and add my "
+                              "comment")
+    resolve.add_argument("--line-item", metavar="ID", help="only this line item's conflicts")
+    resolve.add_argument("--user", metavar="ID", help="only this student's conflicts")
+    resolve.add_argument("--json", action="store_true")
+
     export = commands.add_parser("export", parents=[common],
                                  help="write scores as a Canvas gradebook CSV")
     export.add_argument("name", metavar="NAME")

@@ -26,7 +26,7 @@ from gradedesk.secrets import SecretStore
 from gradedesk.store import ConnectionRow, Database, SyncState, drafts, grid, snapshots
 from gradedesk.store import connections as connection_store
 from gradedesk.sync.cancel import CancelToken
-from gradedesk.sync.engine import PushOptions, Resolution, save_grade
+from gradedesk.sync.engine import PushOptions, Resolution, SyncEngine, save_grade
 from gradedesk.sync.events import EventKind, SyncEvent
 from gradedesk.sync.gradebook_io import apply_import, export_gradebook, plan_import
 from gradedesk.sync.reports import (
@@ -464,6 +464,41 @@ def conflicts(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
+def resolve(args: argparse.Namespace, db: Database) -> int:
+    connection = connection_store.require_connection(db, args.name)
+    item = find_line_item(db, connection, args.line_item) if args.line_item else None
+    member = find_member(db, connection, args.user) if args.user else None
+    chosen = [view for view in conflicts_of(db, connection)
+              if (item is None or view.line_item_url == item.url)
+              and (member is None or view.user_id == member.user_id)]
+    if not chosen:
+        raise InputError("No conflict matches; `gradedesk conflicts "
+                         f"{connection.name}` lists them.")
+    # Settling needs no network: it only rewrites local drafts and their queue entries.
+    engine = SyncEngine(db, connection, _OfflinePlatform())
+    settled = engine.resolve(Resolution(args.choice),
+                             entry_ids=[view.outbox_id for view in chosen])
+    if args.json:
+        emit_json({"connection": connection.name, "choice": args.choice,
+                   "resolved": [view.to_json() for view in chosen
+                                if view.outbox_id in settled]})
+    else:
+        for view in chosen:
+            print(f"  {view.student} in {view.line_item_label}: {args.choice}")
+        print(f"{len(settled)} conflict(s) settled; `gradedesk push {connection.name}` sends "
+              "what is left to send.")
+    return 0
+
+
+class _OfflinePlatform:
+    """Stands in for the platform where a command must not touch the network."""
+
+    supports_progress = True
+
+    def __getattr__(self, name: str) -> Any:
+        raise InputError("This step needs the platform; run `gradedesk push` instead.")
+
+
 # --- CSV ----------------------------------------------------------------------------------------
 
 
@@ -507,7 +542,7 @@ def import_csv(args: argparse.Namespace, db: Database) -> int:
 _HANDLERS: dict[str, Handler] = {
     "connection": connection_list,  # replaced by the action's handler
     "pull": pull, "show": show, "grade": grade, "push": push, "status": status,
-    "conflicts": conflicts, "export": export, "import": import_csv,
+    "conflicts": conflicts, "resolve": resolve, "export": export, "import": import_csv,
 }
 _CONNECTION_HANDLERS: dict[str, Handler] = {
     "add": connection_add, "list": connection_list, "remove": connection_remove,
