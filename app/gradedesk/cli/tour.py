@@ -38,5 +38,6 @@ def run_tour(*, seed: int, out: TextIO) -> int:
                 mean = f"mean {statistics.fmean(scored):6.1f}" if scored else "no scores yet"
                 print(f"  {item.label:<{width}}  out of {item.score_maximum:5g}  "
                       f"{len(scored):3d} graded  {mean}", file=out)
-    print("Next: `gradedesk sandbox` runs the sandbox on its own; see README.md.", file=out)
+    print("Next: on a desktop, `gradedesk` opens this course in the window; the README shows "
+          "how to grade it from the command line too.", file=out)
     return 0
