@@ -88,6 +88,13 @@ def test_add_pull_grade_three_push_and_see_it(gd: Gradedesk, sandbox: SandboxPro
     assert by_user[third][extension]["new_submission"] is True
     assert sandbox.result(sandbox.info["lineitems_url"] + "/31", third)["attempts"] >= 1
 
+    audit = gd.ok("history", "canvas", "--user", first, "--json").json()["entries"]
+    assert [e["action"] for e in audit] == ["score.accepted", "score.post"]  # newest first
+    assert audit[0]["reply_status"] == 200 and audit[0]["user_id"] == first
+    assert "score 9.5/10" in audit[1]["summary"] and audit[1]["grader"]
+    everything = gd.ok("history", "canvas").out
+    assert everything.count("score.post") == 3
+
 
 def test_a_grade_made_offline_is_queued_and_sent_once_back_online(
         gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles) -> None:

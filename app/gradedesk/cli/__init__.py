@@ -135,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     conflicts.add_argument("name", metavar="NAME")
     conflicts.add_argument("--json", action="store_true")
 
+    history = commands.add_parser("history", parents=[common],
+                                  help="the audit log: every request that changed a grade")
+    history.add_argument("name", metavar="NAME")
+    history.add_argument("--line-item", metavar="ID")
+    history.add_argument("--user", metavar="ID")
+    history.add_argument("--limit", type=int, default=50, metavar="N")
+    history.add_argument("--json", action="store_true")
+
     resolve = commands.add_parser("resolve", parents=[common],
                                   help="settle conflicts one by one (push sends the result)")
     resolve.add_argument("name", metavar="NAME")

@@ -23,7 +23,7 @@ from gradedesk.domain.progress_values import ActivityProgress, GradingProgress
 from gradedesk.logs import configure_logging
 from gradedesk.paths import data_dir, log_dir
 from gradedesk.secrets import SecretStore
-from gradedesk.store import ConnectionRow, Database, SyncState, drafts, grid, snapshots
+from gradedesk.store import ConnectionRow, Database, SyncState, audit, drafts, grid, snapshots
 from gradedesk.store import connections as connection_store
 from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.engine import PushOptions, Resolution, SyncEngine, save_grade
@@ -464,6 +464,30 @@ def conflicts(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
+def history(args: argparse.Namespace, db: Database) -> int:
+    connection = connection_store.require_connection(db, args.name)
+    item = find_line_item(db, connection, args.line_item) if args.line_item else None
+    member = find_member(db, connection, args.user) if args.user else None
+    if args.limit < 1:
+        raise InputError("--limit must be at least 1.")
+    lines = audit.history(db, connection_name=connection.name,
+                          line_item_url=item.url if item else None,
+                          user_id=member.user_id if member else None, limit=args.limit)
+    if args.json:
+        emit_json({"connection": connection.name, "entries": [{
+            "at": line.at, "grader": line.grader, "os_user": line.os_user,
+            "line_item": line.line_item_url, "user_id": line.user_id, "action": line.action,
+            "summary": line.summary, "reply_status": line.reply_status} for line in lines]})
+        return 0
+    if not lines:
+        print("Nothing has been sent yet.")
+    for line in lines:
+        status = f" (HTTP {line.reply_status})" if line.reply_status else ""
+        print(f"{line.at:%Y-%m-%d %H:%M:%S}  {line.grader:<10} {line.action:<15} "
+              f"{line.user_id or ''}  {line.summary}{status}")
+    return 0
+
+
 def resolve(args: argparse.Namespace, db: Database) -> int:
     connection = connection_store.require_connection(db, args.name)
     item = find_line_item(db, connection, args.line_item) if args.line_item else None
@@ -542,7 +566,8 @@ def import_csv(args: argparse.Namespace, db: Database) -> int:
 _HANDLERS: dict[str, Handler] = {
     "connection": connection_list,  # replaced by the action's handler
     "pull": pull, "show": show, "grade": grade, "push": push, "status": status,
-    "conflicts": conflicts, "resolve": resolve, "export": export, "import": import_csv,
+    "conflicts": conflicts, "resolve": resolve, "history": history, "export": export,
+    "import": import_csv,
 }
 _CONNECTION_HANDLERS: dict[str, Handler] = {
     "add": connection_add, "list": connection_list, "remove": connection_remove,
