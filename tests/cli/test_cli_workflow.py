@@ -19,6 +19,8 @@ from cli_support import (
     make_key_files,
 )
 
+from keys_support import pem_with_body
+
 pytestmark = pytest.mark.usefixtures("secret_store")
 
 
@@ -224,7 +226,7 @@ def test_generate_key_prints_a_jwks_and_keeps_the_key_in_the_keyring(
 def test_bad_input_is_refused_clearly_and_nothing_is_stored(
         gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles, tmp_path: Path) -> None:
     bad_pem = tmp_path / "bad.pem"
-    bad_pem.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    bad_pem.write_text(pem_with_body("not a key"))
     refused = gd.run(*add_connection_args("canvas", sandbox.info, bad_pem))
     assert refused.code == 1 and "key" in refused.err.lower()
     assert "not a key" not in refused.err

@@ -27,6 +27,7 @@ from gradedesk.platforms.keys import (
     public_jwk,
 )
 from gradedesk.platforms.ltiaas import LtiaasClient
+from keys_support import pem_with_body
 
 BASE = "https://school.ltiaas.test"
 ITEM = "https://lms.example.edu/api/lti/courses/42/line_items/7?x=1&y=2"
@@ -160,7 +161,7 @@ def test_bad_pem_gives_clear_errors() -> None:
     with pytest.raises(InvalidKey, match="not in PEM form"):
         load_private_key(b"hello")
     with pytest.raises(InvalidKey, match="could not be read"):
-        load_private_key(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+        load_private_key(pem_with_body("AAAA").encode())
     ec_pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption())
@@ -178,7 +179,7 @@ def test_bad_pem_gives_clear_errors() -> None:
         load_private_key(encrypted)
     assert load_private_key(encrypted, b"pw").key_size == 2048
     try:
-        load_private_key(b"-----BEGIN PRIVATE KEY-----\nSECRETBYTES\n-----END PRIVATE KEY-----")
+        load_private_key(pem_with_body("SECRETBYTES").encode())
     except InvalidKey as error:
         assert "SECRETBYTES" not in str(error)
 

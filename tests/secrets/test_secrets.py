@@ -23,9 +23,9 @@ from keyring.errors import KeyringLocked
 from gradedesk.domain.errors import GradeDeskError, InputError
 from gradedesk.secrets import SecretKind, SecretMissing, SecretStore, SecretsUnavailable
 from keyring_plugin import PrivateKeyring
+from keys_support import generated_pem
 
-PEM = ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n"
-       "-----END PRIVATE KEY-----\n")
+PEM = generated_pem()
 
 
 def _secret() -> str:

@@ -25,6 +25,7 @@ from gradedesk.store.connections import (
 from gradedesk.store.db import Database
 from gradedesk.store.rows import ConnectionKind
 from gradedesk.store.snapshots import upsert_line_items, upsert_members, upsert_results
+from keys_support import generated_pem, pem_cut_short
 
 SETTINGS = {"issuer": "https://canvas.test", "client_id": "10000000000001",
             "deployment_id": "1:abc", "token_url": "https://canvas.test/login/oauth2/token",
@@ -153,8 +154,8 @@ SECRET_NAMES = [
 SECRET_NAMES_MISSED = ["clientSecret", "ltiaasApiKey", "privateKeyPem", "secret_key",
                        "refresh_token", "id_token", "passwd"]
 SECRET_VALUES = [
-    "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----",
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA",  # cut short
+    generated_pem(),
+    pem_cut_short(),
     "Bearer 2YotnFZFEjr1zCsicMWpAA",
     "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
     "https://canvas.test/token?access_token=abc123",

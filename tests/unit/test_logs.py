@@ -10,15 +10,16 @@ import pytest
 
 from gradedesk.domain.redaction import redact
 from gradedesk.logs import configure_logging
+from keys_support import generated_pem, pem_body_line
 
-PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----"
+PEM = generated_pem()
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMDAwMCJ9.c2lnbmF0dXJl"
 
 
 @pytest.mark.parametrize(
     ("line", "secret"),
     [
-        (f"key was {PEM} oops", "MIIEvQ"),
+        (f"key was {PEM} oops", pem_body_line()),
         (f"Authorization: Bearer {JWT}", JWT),
         ("Authorization: SERVICE-AUTH-V1 apikey123:servicekey456", "apikey123"),
         (f"client_assertion={JWT}&scope=x", JWT),
@@ -51,7 +52,7 @@ def test_the_log_file_is_owner_only_and_redacted(tmp_path: Path) -> None:
         log_file = tmp_path / "logs" / "gradedesk.log"
         text = log_file.read_text()
         assert "sending Bearer [redacted]" in text
-        assert "ValueError" in text and "MIIEvQ" not in text and JWT not in text
+        assert "ValueError" in text and pem_body_line() not in text and JWT not in text
         assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
     finally:
         for handler in list(logging.getLogger().handlers):
