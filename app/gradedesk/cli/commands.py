@@ -26,7 +26,7 @@ from gradedesk.secrets import SecretStore
 from gradedesk.store import ConnectionRow, Database, SyncState, audit, drafts, grid, snapshots
 from gradedesk.store import connections as connection_store
 from gradedesk.sync.cancel import CancelToken
-from gradedesk.sync.engine import PushOptions, Resolution, SyncEngine, save_grade
+from gradedesk.sync.engine import PushOptions, Resolution, resolve_conflicts, save_grade
 from gradedesk.sync.events import EventKind, SyncEvent
 from gradedesk.sync.gradebook_io import apply_import, export_gradebook, plan_import
 from gradedesk.sync.reports import (
@@ -498,10 +498,8 @@ def resolve(args: argparse.Namespace, db: Database) -> int:
     if not chosen:
         raise InputError("No conflict matches; `gradedesk conflicts "
                          f"{connection.name}` lists them.")
-    # Settling needs no network: it only rewrites local drafts and their queue entries.
-    engine = SyncEngine(db, connection, _OfflinePlatform())
-    settled = engine.resolve(Resolution(args.choice),
-                             entry_ids=[view.outbox_id for view in chosen])
+    settled = resolve_conflicts(db, connection, Resolution(args.choice),
+                                entry_ids=[view.outbox_id for view in chosen])
     if args.json:
         emit_json({"connection": connection.name, "choice": args.choice,
                    "resolved": [view.to_json() for view in chosen
@@ -512,15 +510,6 @@ def resolve(args: argparse.Namespace, db: Database) -> int:
         print(f"{len(settled)} conflict(s) settled; `gradedesk push {connection.name}` sends "
               "what is left to send.")
     return 0
-
-
-class _OfflinePlatform:
-    """Stands in for the platform where a command must not touch the network."""
-
-    supports_progress = True
-
-    def __getattr__(self, name: str) -> Any:
-        raise InputError("This step needs the platform; run `gradedesk push` instead.")
 
 
 # --- CSV ----------------------------------------------------------------------------------------

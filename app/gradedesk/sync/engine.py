@@ -489,34 +489,43 @@ class SyncEngine:
 
     def resolve(self, resolution: Resolution, *, entry_ids: Iterable[int] | None = None
                 ) -> list[int]:
-        """Settle conflicts (all of the connection's, or the given entries). ``mine`` re-queues
-        with a fresh timestamp over the server's copy; ``theirs`` drops the draft and sends
-        nothing; ``both`` keeps their grade and adds my comment. Returns the entries settled."""
-        conflicts = outbox.entries(self.db, self.connection.id, (OutboxState.CONFLICT,))
-        wanted = None if entry_ids is None else set(entry_ids)
-        settled = []
-        now = self._clock()
-        for entry in conflicts:
-            if wanted is not None and entry.id not in wanted:
-                continue
-            with self.db.transaction() as conn:
-                draft = drafts.draft_by_id(conn, entry.draft_id) if entry.draft_id else None
-                server = snapshots.get_result(self.db, self.connection.id, entry.line_item_url,
-                                              entry.user_id)
-                base = server.as_base() if server is not None else BaseCopy(False)
-                if resolution is Resolution.THEIRS or draft is None or (
-                        resolution is Resolution.BOTH and not draft.comment):
-                    outbox.drop_for_theirs(conn, entry.id)
-                else:
-                    outbox.requeue_rebased(conn, entry.id, base=base, now=now,
-                                           keep_their_score=resolution is Resolution.BOTH)
-                audit.append(conn, connection_name=self.connection.name,
-                             action=f"conflict.{resolution.value}",
-                             summary=f"conflict resolved: {resolution.value}",
-                             grader=self.grader, line_item_url=entry.line_item_url,
-                             user_id=entry.user_id, outbox_id=entry.id)
-            settled.append(entry.id)
-        return settled
+        """Settle conflicts; see :func:`resolve_conflicts`."""
+        return resolve_conflicts(self.db, self.connection, resolution, entry_ids=entry_ids,
+                                 grader=self.grader, now=self._clock())
+
+
+def resolve_conflicts(db: Database, connection: ConnectionRow, resolution: Resolution, *,
+                      entry_ids: Iterable[int] | None = None, grader: str | None = None,
+                      now: datetime | None = None) -> list[int]:
+    """Settle conflicts (all of the connection's, or the given entries) from the local copies;
+    needs no network. ``mine`` re-queues with a fresh timestamp over the server's copy;
+    ``theirs`` drops the draft and sends nothing; ``both`` keeps their grade and adds my
+    comment. Returns the entries settled."""
+    conflicts = outbox.entries(db, connection.id, (OutboxState.CONFLICT,))
+    wanted = None if entry_ids is None else set(entry_ids)
+    settled = []
+    moment = now or utc_now()
+    for entry in conflicts:
+        if wanted is not None and entry.id not in wanted:
+            continue
+        with db.transaction() as conn:
+            draft = drafts.draft_by_id(conn, entry.draft_id) if entry.draft_id else None
+            server = snapshots.get_result(db, connection.id, entry.line_item_url,
+                                          entry.user_id)
+            base = server.as_base() if server is not None else BaseCopy(False)
+            if resolution is Resolution.THEIRS or draft is None or (
+                    resolution is Resolution.BOTH and not draft.comment):
+                outbox.drop_for_theirs(conn, entry.id)
+            else:
+                outbox.requeue_rebased(conn, entry.id, base=base, now=moment,
+                                       keep_their_score=resolution is Resolution.BOTH)
+            audit.append(conn, connection_name=connection.name,
+                         action=f"conflict.{resolution.value}",
+                         summary=f"conflict resolved: {resolution.value}", grader=grader,
+                         line_item_url=entry.line_item_url, user_id=entry.user_id,
+                         outbox_id=entry.id)
+        settled.append(entry.id)
+    return settled
 
 
 def save_grade(db: Database, connection: ConnectionRow, line_item_url: str, user_id: str,
