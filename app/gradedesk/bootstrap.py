@@ -21,7 +21,7 @@ from gradedesk.platforms import GradebookPlatform, PlatformConfigError
 from gradedesk.platforms.http import require_secure_url
 from gradedesk.platforms.keys import (
     generate_private_key_pem,
-    jwk_thumbprint,
+    key_id_of,
     load_private_key,
     public_jwk,
     public_pem,
@@ -76,8 +76,7 @@ def add_lti_connection(db: Database, secrets: SecretStore, name: str,
     pem = generate_private_key_pem() if generate_key else private_key_pem
     assert pem is not None
     key = load_private_key(pem)  # InvalidKey with a clear message for a bad PEM
-    jwk = public_jwk(key)
-    clean.setdefault("key_id", jwk_thumbprint(jwk))
+    clean.setdefault("key_id", key_id_of(key))
     jwk = public_jwk(key, kid=clean["key_id"])
     _lti_config(clean)  # URLs and ids checked before anything is stored
     settings_to_save: dict[str, Any] = dict(clean)
@@ -156,27 +155,25 @@ class KeyringTokenCache:
     def __repr__(self) -> str:
         return f"KeyringTokenCache({self._connection!r})"
 
-    def _all(self) -> dict[str, Any]:
+    def _valid(self) -> dict[str, tuple[str, float]]:
+        """The kept tokens that are still well formed and not yet due for renewal."""
         try:
-            if not self._secrets.has(self._connection, SecretKind.ACCESS_TOKENS):
-                return {}
             found = json.loads(self._secrets.get(self._connection, SecretKind.ACCESS_TOKENS))
-        except (GradeDeskError, ValueError):
+        except (GradeDeskError, ValueError):  # none kept yet, or damaged: start afresh
             return {}
-        return found if isinstance(found, dict) else {}
+        if not isinstance(found, dict):
+            return {}
+        now = time.time()
+        return {scopes: (entry[0], float(entry[1])) for scopes, entry in found.items()
+                if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                and isinstance(entry[1], int | float) and entry[1] > now}
 
     def load(self, scopes: str) -> tuple[str, float] | None:
-        entry = self._all().get(scopes)
-        if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
-                and isinstance(entry[1], int | float)):
-            return entry[0], float(entry[1])
-        return None
+        return self._valid().get(scopes)
 
     def save(self, scopes: str, token: str, renew_at: float) -> None:
-        tokens = {key: value for key, value in self._all().items()
-                  if isinstance(value, list) and len(value) == 2
-                  and isinstance(value[1], int | float) and value[1] > time.time()}
-        tokens[scopes] = [token, renew_at]
+        tokens = self._valid()
+        tokens[scopes] = (token, renew_at)
         try:
             self._secrets.put(self._connection, SecretKind.ACCESS_TOKENS, json.dumps(tokens))
         except GradeDeskError:

@@ -12,7 +12,7 @@ from gradedesk import __version__
 from gradedesk.domain import Cancelled, GradeDeskError
 
 # The window's entry points; importing them does not load Qt (run_gui does, when called).
-from gradedesk.ui.app import add_gui_arguments, run_gui
+from gradedesk.ui.app import add_gui_arguments, has_display, run_gui
 
 PROGRESS_VALUES_GRADING = ("FullyGraded", "Pending", "PendingManual", "Failed", "NotReady")
 PROGRESS_VALUES_ACTIVITY = ("Initialized", "Started", "InProgress", "Submitted", "Completed")
@@ -172,13 +172,6 @@ def build_parser() -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", parents=[common], help="open the GradeDesk window")
     add_gui_arguments(gui, with_data_dir=False)
     return parser
-
-
-def has_display() -> bool:
-    """Whether a window can be shown (Linux needs X11 or Wayland; others always can)."""
-    if not sys.platform.startswith("linux"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _open_window(args: argparse.Namespace) -> int:

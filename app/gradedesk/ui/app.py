@@ -69,15 +69,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_gui(args)
 
 
-def _needs_offscreen() -> bool:
-    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) \
-        and sys.platform.startswith("linux")
+def has_display() -> bool:
+    """Whether a window can be shown (Linux needs X11 or Wayland; others always can)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def run_gui(args: argparse.Namespace) -> int:
     """Run the window as the flags say; returns the process exit code."""
     screenshot: Path | None = getattr(args, "screenshot", None)
-    if screenshot is not None and _needs_offscreen():
+    if screenshot is not None and not has_display():
         # Must be decided before the QApplication exists; harmless when one already does.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # Qt is imported only now, so `gradedesk --help` and the CLI never load it.
