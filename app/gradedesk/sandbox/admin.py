@@ -1,11 +1,14 @@
 """The sandbox's own endpoints for tests and demos: the ledger of accepted scores, a teacher's
-change "in the browser", run-time knobs, the roster with sections, and sample files."""
+change "in the browser", run-time knobs, the roster with sections, sample files, and a developer
+key made from a pasted LTI 1.3 JSON configuration."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -13,6 +16,7 @@ from starlette.routing import Route
 
 from gradedesk.sandbox import replies
 from gradedesk.sandbox.state import SandboxState
+from gradedesk.sandbox.tokens import SCOPES, public_key_from_jwk
 
 SAMPLE_FILES = {
     "lab-report.pdf": ("application/pdf", b"%PDF-1.4\n% GradeDesk sandbox sample\n1 0 obj <<>>\n"
@@ -22,11 +26,55 @@ SAMPLE_FILES = {
 }
 
 
+KEY_TEXT_FIELDS = ("title", "description", "target_link_uri", "oidc_initiation_url")
+NO_JWK_URL = "The sandbox cannot fetch a public_jwk_url from this machine; paste public_jwk"
+
+
+def item_number(reference: object) -> int | None:
+    """The line item number in a Canvas id (``.../line_items/31``), a minimal one
+    (``.../lineitems/31/lineitem?type_id=1``) or a bare number: the last all-digit segment."""
+    for segment in reversed(urlsplit(str(reference)).path.split("/")):
+        if segment.isascii() and segment.isdigit():
+            return int(segment)
+    return None
+
+
+def developer_key_problem(body: dict[str, Any]) -> str | None:
+    """Why Canvas would refuse this pasted LTI 1.3 configuration, or None."""
+    for name in KEY_TEXT_FIELDS:
+        if not isinstance(body.get(name), str) or not body[name].strip():
+            return f"{name} is required (non-empty text)"
+    jwk, jwk_url = body.get("public_jwk"), body.get("public_jwk_url")
+    if jwk is not None and jwk_url is not None:
+        return "Give public_jwk or public_jwk_url, not both"
+    if jwk_url is not None:
+        return NO_JWK_URL
+    if not isinstance(jwk, dict):
+        return "public_jwk is required (a JWK object)"
+    scopes = body.get("scopes")
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        return "scopes is required (a list of scope URLs)"
+    unknown = [scope for scope in scopes if scope not in SCOPES]
+    if unknown:
+        return f"Invalid scopes: {' '.join(unknown)}"
+    return None
+
+
 def routes(state: SandboxState) -> list[Route]:
     course = state.course
 
     async def ledger(request: Request) -> Response:
         return JSONResponse(course.ledger)
+
+    async def line_items(request: Request) -> Response:
+        """Every line item the platform holds (deleted ones too), for tests to count."""
+        with course.lock:
+            listed = [{"number": item.number, "label": item.label,
+                       "score_maximum": item.score_maximum, "resource_id": item.resource_id,
+                       "tag": item.tag, "client_id": item.client_id, "deleted": item.deleted,
+                       "submission_type": item.submission_type}
+                      for item in course.line_items.values()]
+        return JSONResponse(listed)
 
     async def roster(request: Request) -> Response:
         return JSONResponse([{"user_id": p.lti_id, "canvas_id": p.canvas_id, "name": p.name,
@@ -37,6 +85,8 @@ def routes(state: SandboxState) -> list[Route]:
         if request.method == "PATCH":
             try:
                 changes = await request.json()
+                if state.config.profile == "minimal" and dict(changes).get("throttle"):
+                    raise ValueError("the minimal profile has no throttle")
                 with course.lock:
                     state.knobs.update(dict(changes))
             except (ValueError, TypeError, KeyError, AttributeError) as error:
@@ -47,8 +97,10 @@ def routes(state: SandboxState) -> list[Route]:
         """A teacher grades in Canvas's own gradebook, behind the tool's back."""
         try:
             body: dict[str, Any] = await request.json()
-            number = int(str(body["line_item_id"]).rstrip("/").rsplit("/", 1)[-1])
+            number = item_number(body["line_item_id"])
         except (ValueError, KeyError, TypeError):
+            number = None
+        if number is None:
             return JSONResponse({"error": "need line_item_id and user_id"}, status_code=400)
         person = course.person(body.get("user_id"))
         item = course.line_items.get(number)
@@ -75,9 +127,9 @@ def routes(state: SandboxState) -> list[Route]:
 
     async def show_result(request: Request) -> Response:
         """Everything Canvas knows of one result, comments and attempts included."""
-        number = int(request.query_params.get("line_item", "0").rstrip("/").rsplit("/", 1)[-1])
+        number = item_number(request.query_params.get("line_item", ""))
         person = course.person(request.query_params.get("user_id"))
-        record = course.results.get((number, person.lti_id)) if person else None
+        record = course.results.get((number, person.lti_id)) if person and number else None
         if record is None:
             return replies.not_found()
         return JSONResponse({"resultScore": record.score, "resultMaximum": record.maximum,
@@ -86,6 +138,33 @@ def routes(state: SandboxState) -> list[Route]:
                              "grading_progress": record.grading_progress,
                              "needs_review": record.needs_review,
                              "updated_at": record.updated_at.isoformat()})
+
+    async def developer_key(request: Request) -> Response:
+        """Developer Keys -> + LTI Key -> Paste JSON: the key signs assertions from now on and
+        the token endpoint grants only the pasted scopes."""
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            return JSONResponse({"error": "Send the configuration as application/json"},
+                                status_code=415)
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            return JSONResponse({"error": "The body is not a JSON object"}, status_code=400)
+        refusal = developer_key_problem(body)
+        if refusal is None:
+            try:
+                key = public_key_from_jwk(body["public_jwk"])
+            except ValueError as error:
+                refusal = str(error)
+        if refusal is not None:
+            return JSONResponse({"error": refusal}, status_code=400)
+        scopes: list[str] = list(dict.fromkeys(body["scopes"]))
+        with course.lock:
+            state.authority.configure_key(key, scopes)
+        return JSONResponse({"client_id": state.authority.client_id, "scopes": scopes,
+                             "title": body["title"]})
 
     async def files(request: Request) -> Response:
         found = SAMPLE_FILES.get(request.path_params["name"])
@@ -96,9 +175,11 @@ def routes(state: SandboxState) -> list[Route]:
 
     return [
         Route("/sandbox/ledger", ledger, methods=["GET"]),
+        Route("/sandbox/admin/line_items", line_items, methods=["GET"]),
         Route("/sandbox/roster", roster, methods=["GET"]),
         Route("/sandbox/admin/settings", settings, methods=["GET", "PATCH"]),
         Route("/sandbox/admin/results", change_result, methods=["POST"]),
         Route("/sandbox/admin/result", show_result, methods=["GET"]),
+        Route("/sandbox/admin/developer_keys", developer_key, methods=["POST"]),
         Route("/sandbox/files/{name}", files, methods=["GET"]),
     ]

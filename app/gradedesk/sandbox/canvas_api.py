@@ -1,4 +1,5 @@
-"""Canvas's LTI services: token, line items, results, scores, Progress and Names and Roles."""
+"""Canvas's LTI services: token, line items, results, scores, Progress, Names and Roles, and
+the course page a teacher sees in the browser."""
 
 from __future__ import annotations
 
@@ -49,31 +50,9 @@ def parse_time(text: object) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def routes(state: SandboxState) -> list[Route]:
+def token_route(state: SandboxState) -> Route:
+    """The token endpoint, served in every profile."""
     course = state.course
-
-    def item_json(item: LineItemRecord) -> dict[str, Any]:
-        body: dict[str, Any] = {"id": state.line_item_url(item.number),
-                                "scoreMaximum": float(item.score_maximum), "label": item.label,
-                                "resourceId": item.resource_id, "tag": item.tag,
-                                "resourceLinkId": item.resource_link_id,
-                                "startDateTime": item.start, "endDateTime": item.end,
-                                SUBMISSION_TYPE: item.submission_type}
-        return {key: value for key, value in body.items() if value is not None}
-
-    def own_item(request: Request) -> LineItemRecord | Response:
-        try:
-            number = int(request.path_params["line_item_id"])
-        except ValueError:
-            return replies.not_found()
-        item = course.line_items.get(number)
-        if item is None or item.deleted:
-            return replies.not_found()
-        if item.client_id != course.client_id:
-            return replies.lti_error(412, "Tool does not have permission to view line_item")
-        return item
-
-    # --- token --------------------------------------------------------------------------------
 
     async def token(request: Request) -> Response:
         faulty = await chaos(state)
@@ -101,6 +80,34 @@ def routes(state: SandboxState) -> list[Route]:
             reply.headers["X-Request-Cost"] = f"{state.knobs.token_cost:.4f}"
             reply.headers["X-Rate-Limit-Remaining"] = f"{remaining:.4f}"
         return reply
+
+    return Route("/login/oauth2/token", token, methods=["POST"])
+
+
+def routes(state: SandboxState) -> list[Route]:
+    """Canvas's services (not the token endpoint) and the course page a teacher opens."""
+    course = state.course
+
+    def item_json(item: LineItemRecord) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": state.line_item_url(item.number),
+                                "scoreMaximum": float(item.score_maximum), "label": item.label,
+                                "resourceId": item.resource_id, "tag": item.tag,
+                                "resourceLinkId": item.resource_link_id,
+                                "startDateTime": item.start, "endDateTime": item.end,
+                                SUBMISSION_TYPE: item.submission_type}
+        return {key: value for key, value in body.items() if value is not None}
+
+    def own_item(request: Request) -> LineItemRecord | Response:
+        try:
+            number = int(request.path_params["line_item_id"])
+        except ValueError:
+            return replies.not_found()
+        item = course.line_items.get(number)
+        if item is None or item.deleted:
+            return replies.not_found()
+        if item.client_id != course.client_id:
+            return replies.lti_error(412, "Tool does not have permission to view line_item")
+        return item
 
     # --- line items ---------------------------------------------------------------------------
 
@@ -263,12 +270,12 @@ def routes(state: SandboxState) -> list[Route]:
             if maximum is None:
                 return replies.lti_error(422, "ScoreMaximum not supplied when ScoreGiven "
                                               "present.")
-            if not _number(maximum) or maximum < 0:
+            if not is_number(maximum) or maximum < 0:
                 return replies.lti_error(422, "ScoreMaximum must be greater than or equal to 0")
             if maximum == 0 and item.score_maximum != 0:
                 return replies.lti_error(422, "ScoreMaximum cannot be zero if line item's "
                                               "maximum is not zero")
-            if given is None or not _number(given) or float(given) < 0:
+            if given is None or not is_number(given) or float(given) < 0:
                 return replies.lti_error(422, "ScoreGiven must be greater than or equal to 0")
         raw_extension = body.get(EXTENSION)
         extension: dict[str, Any] = raw_extension if isinstance(raw_extension, dict) else {}
@@ -418,9 +425,19 @@ def routes(state: SandboxState) -> list[Route]:
             return replies.json_reply(body, NRPS_CONTAINER, headers={"Link": link})
         return await serve(state, request, (SCOPE_NRPS,), show, ags=False)
 
+    # --- the course in the browser -----------------------------------------------------------
+
+    async def course_page(request: Request) -> Response:
+        # What the teacher copies from the address bar; a client derives the API URLs from it.
+        if request.path_params["course_id"] != str(course.course_id) or \
+                state.knobs.course_state == "deleted":
+            return replies.html_page(404, "Page Not Found",
+                                     "The page you requested does not exist.")
+        return replies.html_page(200, course.title, f"{course.label} - GradeDesk sandbox course")
+
     prefix = "/api/lti/courses/{course_id}"
     return [
-        Route("/login/oauth2/token", token, methods=["POST"]),
+        Route("/courses/{course_id}", course_page, methods=["GET"]),
         Route(f"{prefix}/line_items", line_items, methods=["GET", "POST"]),
         Route(f"{prefix}/line_items/{{line_item_id}}", one_item,
               methods=["GET", "PUT", "DELETE"]),
@@ -433,7 +450,7 @@ def routes(state: SandboxState) -> list[Route]:
     ]
 
 
-def _number(value: object) -> bool:
+def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
         float(value))
 

@@ -11,14 +11,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from gradedesk.sandbox.config import SandboxConfig
+from gradedesk.sandbox.config import PROFILES, SandboxConfig
 from gradedesk.sandbox.server import start_sandbox
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gradedesk sandbox",
-        description="A local Canvas-faithful AGS platform (and LTIAAS-shaped API) on loopback.")
+        description="A local AGS platform with a seeded course, on loopback: Canvas-faithful by "
+                    "default, or with --profile minimal only what 1EdTech AGS 2.0 requires. "
+                    "An LTIAAS-shaped API runs beside it. Prints one JSON line with every URL "
+                    "and key a client needs, then serves until Ctrl-C.")
+    parser.add_argument(
+        "--profile", choices=PROFILES, default="canvas",
+        help="canvas: Canvas's /api/lti routes, extensions, paging, throttle, Names and Roles, "
+             "and a course page at course_url. minimal: spec-only AGS on Moodle-shaped URLs "
+             "(/ags/COURSE/lineitems?type_id=1, item ids ending in /lineitem?type_id=1), no "
+             "paging, no NRPS, no extensions, no throttle, unknown query parameters refused "
+             "(default: canvas)")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     parser.add_argument("--port", type=int, default=0, help="port (0 = any free port)")
     parser.add_argument("--seed", type=int, default=1, help="the seeded course's seed")
@@ -28,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fault-rate", type=float, default=0.0,
                         help="share of service requests that fail (5xx or dropped), 0..1")
     parser.add_argument("--throttle", action=argparse.BooleanOptionalAction, default=True,
-                        help="Canvas's leaky-bucket throttle per developer key")
+                        help="Canvas's leaky-bucket throttle per developer key "
+                             "(always off with --profile minimal)")
     parser.add_argument("--tool-public-key", action="append", type=Path, default=[],
                         metavar="FILE", help="the tool's public key, PEM or JWK (repeatable)")
     parser.add_argument("--state-dir", type=Path, default=None,
@@ -44,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                students=args.students, line_items=args.line_items,
                                latency_ms=args.latency_ms, fault_rate=args.fault_rate,
                                throttle=args.throttle, tool_public_keys=keys,
-                               state_dir=args.state_dir)
+                               state_dir=args.state_dir, profile=args.profile)
         sandbox = start_sandbox(config)
     except (OSError, ValueError, RuntimeError) as error:
         print(f"gradedesk sandbox: {error}", file=sys.stderr)
@@ -57,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     print(json.dumps(sandbox.info), flush=True)
-    print(f"Sandbox course ready at {sandbox.base_url} - Ctrl-C to stop.", file=sys.stderr)
+    print(f"Sandbox course ready at {sandbox.base_url} ({config.profile} profile) - Ctrl-C to "
+          "stop.", file=sys.stderr)
     try:
         while not stop.wait(0.5):
             pass

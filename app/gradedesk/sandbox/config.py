@@ -6,6 +6,10 @@ import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# canvas: Canvas's own routes, extensions, paging and throttle. minimal: only what 1EdTech AGS 2.0
+# requires, with Moodle-shaped URLs, so a client cannot lean on Canvas's generosity by accident.
+PROFILES = ("canvas", "minimal")
+
 
 def is_loopback_host(host: str) -> bool:
     if host == "localhost":
@@ -28,6 +32,7 @@ class SandboxConfig:
     throttle: bool = True
     tool_public_keys: list[bytes] = field(default_factory=list)
     state_dir: Path | None = None
+    profile: str = "canvas"
 
     def __post_init__(self) -> None:
         if not is_loopback_host(self.host):
@@ -38,6 +43,8 @@ class SandboxConfig:
             raise ValueError("--fault-rate must be between 0 and 1.")
         if self.students < 1 or self.line_items < 1:
             raise ValueError("The course needs at least one student and one line item.")
+        if self.profile not in PROFILES:
+            raise ValueError(f"--profile must be {' or '.join(PROFILES)}, not {self.profile!r}.")
 
 
 @dataclass
@@ -52,6 +59,9 @@ class Knobs:
     request_cost: float = 1.0
     token_cost: float = 200.0
     latency_ms: int = 0
+    # Held back after a write was applied: the reply comes this late (a client that gives
+    # up, or is killed, meanwhile has a lost reply to recover from).
+    reply_delay_ms: int = 0
     fault_rate: float = 0.0
     older_canvas_reply: bool = False
     ags_scores_multiple_files: bool = False

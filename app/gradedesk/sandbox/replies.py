@@ -1,12 +1,13 @@
 """Canvas's reply shapes: the LTI error object, the generic error array, OAuth errors, the
-throttle's plain text."""
+throttle's plain text; and small HTML pages (a course page, Moodle's error page)."""
 
 from __future__ import annotations
 
+import html
 from http import HTTPStatus
 from typing import Any
 
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 
 def lti_error(status: int, message: str) -> JSONResponse:
@@ -44,3 +45,10 @@ def throttled(remaining: float) -> PlainTextResponse:
 def json_reply(body: Any, media_type: str, status: int = 200,
                headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=media_type, headers=headers)
+
+
+def html_page(status: int, title: str, text: str) -> HTMLResponse:
+    page = (f"<!DOCTYPE html>\n<html dir=\"ltr\" lang=\"en\">\n<head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title></head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
+            f"<p>{html.escape(text)}</p>\n</body>\n</html>\n")
+    return HTMLResponse(page, status_code=status)

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 
-from gradedesk.sandbox import admin, canvas_api, ltiaas_api
+from gradedesk.sandbox import admin, canvas_api, ltiaas_api, spec_api
 from gradedesk.sandbox.config import Knobs, SandboxConfig
 from gradedesk.sandbox.course import Course
 from gradedesk.sandbox.state import SandboxState
@@ -50,8 +50,9 @@ def build_state(config: SandboxConfig) -> tuple[SandboxState, Path | None]:
         folder = config.state_dir or Path(tempfile.mkdtemp(prefix="gradedesk-sandbox-"))
         public, demo_key_file = _demo_key(folder)
         public_keys = [public]
-    knobs = Knobs(throttle=config.throttle, latency_ms=config.latency_ms,
-                  fault_rate=config.fault_rate)
+    # A spec-only platform has no throttle: Canvas's leaky bucket is a Canvas extension.
+    knobs = Knobs(throttle=config.throttle and config.profile == "canvas",
+                  latency_ms=config.latency_ms, fault_rate=config.fault_rate)
     state = SandboxState(
         config=config, knobs=knobs,
         course=Course(seed=config.seed, students=config.students, line_items=config.line_items,
@@ -66,24 +67,32 @@ def build_state(config: SandboxConfig) -> tuple[SandboxState, Path | None]:
 
 
 def build_app(state: SandboxState) -> Starlette:
-    return Starlette(routes=[*canvas_api.routes(state), *ltiaas_api.routes(state),
-                             *admin.routes(state)])
+    services = spec_api.routes(state) if state.config.profile == "minimal" else \
+        canvas_api.routes(state)
+    return Starlette(routes=[canvas_api.token_route(state), *services,
+                             *ltiaas_api.routes(state), *admin.routes(state)])
 
 
 def info_of(state: SandboxState, demo_key_file: Path | None) -> dict[str, Any]:
-    base = state.base_url
+    base, profile = state.base_url, state.config.profile
     info: dict[str, Any] = {
+        "profile": profile,
         "base_url": base, "issuer": base, "client_id": state.course.client_id,
         "deployment_id": f"{state.course.course_id}:8865aa05b4b79b64a91a86042e43af5ea8ae79eb",
         "course_id": str(state.course.course_id),
         "token_url": f"{base}/login/oauth2/token",
-        "lineitems_url": state.course_url("/line_items"),
-        "nrps_url": state.course_url("/names_and_roles"),
         "ltiaas_url": f"{base}/ltiaas", "ltiaas_api_key": state.ltiaas_api_key,
         "ltiaas_service_key": state.ltiaas_service_key, "ltiaas_ltik": state.ltiaas_ltik,
         "ledger_url": f"{base}/sandbox/ledger", "admin_url": f"{base}/sandbox/admin",
         "files_url": f"{base}/sandbox/files", "roster_url": f"{base}/sandbox/roster",
     }
+    if profile == "minimal":
+        info.update(lineitems_url=state.spec_container_url(), nrps_url=None)
+    else:
+        # What a teacher sees in the browser; a client derives the other URLs from its origin.
+        info.update(course_url=f"{base}/courses/{state.course.course_id}",
+                    lineitems_url=state.course_url("/line_items"),
+                    nrps_url=state.course_url("/names_and_roles"))
     if demo_key_file is not None:
         info["demo_private_key_file"] = str(demo_key_file)
     return info

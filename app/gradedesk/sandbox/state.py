@@ -40,6 +40,17 @@ class SandboxState:
     def line_item_url(self, number: int) -> str:
         return self.course_url(f"/line_items/{number}")
 
+    # The minimal profile's URLs: like Moodle's, every item id ends in ``/lineitem`` and carries
+    # ``?type_id=1``, so a client that appends to the id instead of the path breaks at once.
+    def spec_container_url(self) -> str:
+        return f"{self.base_url}/ags/{self.course.course_id}/lineitems?type_id=1"
+
+    def spec_item_path(self, number: int) -> str:
+        return f"{self.base_url}/ags/{self.course.course_id}/lineitems/{number}/lineitem"
+
+    def spec_item_url(self, number: int) -> str:
+        return f"{self.spec_item_path(number)}?type_id=1"
+
     def spawn(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)
         self.tasks.add(task)
@@ -75,18 +86,16 @@ async def serve(state: SandboxState, request: Request, scope_needed: tuple[str, 
     faulty = await chaos(state)
     if faulty is not None:
         return faulty
-    header = request.headers.get("authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else None
-    token = token or request.query_params.get("access_token")
-    claims, problem = state.authority.check_bearer(token)
+    claims, problem = bearer_claims(state, request, query_token=True)
     if claims is None:
-        return replies.lti_error(401, problem or "Invalid access token format")
+        return replies.lti_error(401, problem)
     client_id = str(claims.get("sub"))
     if not state.throttle.admit(client_id):
         return replies.throttled(state.throttle.remaining(client_id))
-    response = _checks(state, request, claims, scope_needed, ags=ags)
+    response = service_checks(state, request, claims, scope_needed, ags=ags)
     if response is None:
         response = await handler(request, claims)
+        await delay_reply(state, request)
     remaining = state.throttle.settle(client_id, state.knobs.request_cost)
     if state.knobs.throttle:
         response.headers["X-Request-Cost"] = f"{state.knobs.request_cost:.4f}"
@@ -94,8 +103,27 @@ async def serve(state: SandboxState, request: Request, scope_needed: tuple[str, 
     return response
 
 
-def _checks(state: SandboxState, request: Request, claims: dict[str, Any],
-            scope_needed: tuple[str, ...], *, ags: bool) -> Response | None:
+async def delay_reply(state: SandboxState, request: Request) -> None:
+    """The ``reply_delay_ms`` knob: a write is applied, and its reply held back."""
+    if state.knobs.reply_delay_ms and request.method in ("POST", "PUT", "DELETE"):
+        await asyncio.sleep(state.knobs.reply_delay_ms / 1000)
+
+
+def bearer_claims(state: SandboxState, request: Request, *,
+                  query_token: bool) -> tuple[dict[str, Any] | None, str]:
+    """The bearer token's claims, or the 401 message for it. Canvas also reads an
+    ``access_token`` query parameter; a spec-only platform reads the header alone."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    if query_token:
+        token = token or request.query_params.get("access_token")
+    claims, problem = state.authority.check_bearer(token)
+    return claims, problem or "Invalid access token format"
+
+
+def service_checks(state: SandboxState, request: Request, claims: dict[str, Any],
+                   scope_needed: tuple[str, ...], *, ags: bool) -> Response | None:
+    """Checks 2-7 of canvas-ags.md §1 (key, scopes, course by the route's ``course_id``)."""
     knobs = state.knobs
     if not knobs.key_active:
         return replies.lti_error(401, "Unknown or inactive Developer Key")

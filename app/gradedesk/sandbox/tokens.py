@@ -46,6 +46,27 @@ def load_public_key(data: bytes) -> rsa.RSAPublicKey:
     return key
 
 
+def public_key_from_jwk(jwk: dict[str, Any]) -> rsa.RSAPublicKey:
+    """The RSA public key of a pasted ``public_jwk``; ValueError when it is not one."""
+    if jwk.get("kty") != "RSA":
+        raise ValueError('public_jwk must have "kty": "RSA"')
+    for name in ("n", "e"):
+        if not isinstance(jwk.get(name), str) or not jwk[name]:
+            raise ValueError(f"public_jwk needs {name!r}, a base64url string")
+    if jwk.get("alg", "RS256") != "RS256":
+        raise ValueError('public_jwk "alg" must be RS256')
+    if "d" in jwk:
+        # A private key pasted by mistake must not be kept, even in a sandbox.
+        raise ValueError("public_jwk holds a private key; paste the public half only")
+    try:
+        key = RSAAlgorithm.from_jwk(jwk)
+    except (jwt.PyJWTError, ValueError, TypeError) as error:
+        raise ValueError(f"public_jwk is not a usable RSA key: {error}") from None
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("public_jwk is not an RSA public key")
+    return key
+
+
 @dataclass
 class TokenError(Exception):
     status: int
@@ -61,8 +82,17 @@ class TokenAuthority:
     def __init__(self, *, client_id: str, public_keys: list[rsa.RSAPublicKey]) -> None:
         self.client_id = client_id
         self.public_keys = public_keys
+        # What the developer key allows; a pasted LTI key configuration narrows it (§2).
+        self.granted_scopes: set[str] = set(SCOPES)
         self._secret = secrets.token_bytes(32)
         self.issued = 0
+
+    def configure_key(self, public_key: rsa.RSAPublicKey, scopes: list[str]) -> None:
+        """A developer key pasted in Canvas: its key now signs assertions, its scopes rule."""
+        if not any(known.public_numbers() == public_key.public_numbers()
+                   for known in self.public_keys):
+            self.public_keys.append(public_key)
+        self.granted_scopes = set(scopes)
 
     def exchange(self, form: dict[str, str], token_url: str, *, key_active: bool,
                  lifetime_s: int) -> dict[str, Any]:
@@ -78,7 +108,7 @@ class TokenAuthority:
             raise TokenError(401, "invalid_client", "unknown client")
         self._check_assertion(assertion, unverified, token_url)
         requested = (form.get("scope") or form.get("scopes") or "").split()
-        refused = [scope for scope in requested if scope not in SCOPES]
+        refused = [scope for scope in requested if scope not in self.granted_scopes]
         if not requested or refused:
             raise TokenError(
                 400, "invalid_scope",
