@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from gradedesk.domain import GradeDeskError, InputError
-from gradedesk.platforms import GradebookPlatform, PlatformConfigError
+from gradedesk.platforms import GradebookPlatform, PlatformConfigError, setup
+from gradedesk.platforms.check import CheckContext, CheckReport, check_platform
 from gradedesk.platforms.http import require_secure_url
 from gradedesk.platforms.keys import (
     generate_private_key_pem,
@@ -28,6 +29,7 @@ from gradedesk.platforms.keys import (
 )
 from gradedesk.platforms.lti_advantage.client import LtiAdvantageClient, LtiAdvantageConfig
 from gradedesk.platforms.ltiaas import LtiaasClient
+from gradedesk.platforms.profiles import PlatformKind, PlatformProfile, detect_kind, profile_of
 from gradedesk.secrets import SecretKind, SecretStore
 from gradedesk.store import ConnectionKind, ConnectionRow, Database, open_database
 from gradedesk.store import connections as connection_store
@@ -37,7 +39,8 @@ from gradedesk.sync.engine import EventSink, SyncEngine
 log = logging.getLogger(__name__)
 
 LTI_SETTINGS = ("issuer", "client_id", "deployment_id", "token_url", "lineitems_url",
-                "nrps_url", "audience", "key_id")
+                "nrps_url", "audience", "key_id", "platform", "course_url")
+REFUSED_PARAMS_SETTING = "refused_query_params"
 SANDBOX_FLAG = "sandbox"
 FETCH_PAGE_SIZE = 100
 
@@ -64,21 +67,27 @@ def add_lti_connection(db: Database, secrets: SecretStore, name: str,
                        generate_key: bool = False, sandbox: bool = False) -> NewConnection:
     """Check the settings and key, put the key in the keyring, then save the connection.
 
-    The PEM is read once; nothing refers to the file afterwards.
+    Without a PEM a key pair is generated (``generate_key`` says so explicitly); the PEM is
+    read once and nothing refers to the file afterwards. The deployment id is optional: it
+    only matters for launches, which GradeDesk never receives.
     """
-    if (private_key_pem is None) == (not generate_key):
-        raise InputError("Give either a private key file or --generate-key (one of them).")
+    if private_key_pem is not None and generate_key:
+        raise InputError("Give either a private key file or --generate-key, not both.")
     clean = {key: (value.strip() if isinstance(value, str) else value)
              for key, value in settings.items() if key in LTI_SETTINGS and value}
-    for required in ("issuer", "client_id", "deployment_id", "token_url", "lineitems_url"):
-        if not clean.get(required):
-            raise InputError(f"The connection needs --{required.replace('_', '-')}.")
-    pem = generate_private_key_pem() if generate_key else private_key_pem
+    required = ("issuer", "token_url", "lineitems_url") + (
+        () if clean.get("course_url") else ("client_id",))
+    for setting in required:
+        if not clean.get(setting):
+            raise InputError(f"The connection needs --{setting.replace('_', '-')}.")
+    clean.setdefault("platform", detect_kind(clean["lineitems_url"]).value)
+    pem = private_key_pem if private_key_pem is not None else generate_private_key_pem()
     assert pem is not None
     key = load_private_key(pem)  # InvalidKey with a clear message for a bad PEM
     clean.setdefault("key_id", key_id_of(key))
     jwk = public_jwk(key, kid=clean["key_id"])
-    _lti_config(clean)  # URLs and ids checked before anything is stored
+    # URLs and ids checked before anything is stored (a client id may come later).
+    _lti_config({"client_id": "pending", **clean})
     settings_to_save: dict[str, Any] = dict(clean)
     if sandbox:
         settings_to_save[SANDBOX_FLAG] = True
@@ -92,6 +101,20 @@ def add_lti_connection(db: Database, secrets: SecretStore, name: str,
         secrets.delete(name.strip(), SecretKind.PRIVATE_KEY)
         raise
     return NewConnection(row, jwk)
+
+
+def add_course_connection(db: Database, secrets: SecretStore, name: str,
+                          derived: setup.DerivedSettings, *, client_id: str | None,
+                          deployment_id: str | None = None, audience: str | None = None,
+                          key_id: str | None = None, private_key_pem: bytes | None = None
+                          ) -> NewConnection:
+    """A connection from a course URL's derived settings (Canvas, Moodle). The client id may
+    come later (``set_connection_settings``): the administrator makes the developer key from
+    this connection's public key, and only then is there a client id."""
+    settings: dict[str, str | None] = {**derived.as_settings(), "client_id": client_id,
+                                       "deployment_id": deployment_id, "audience": audience,
+                                       "key_id": key_id}
+    return add_lti_connection(db, secrets, name, settings, private_key_pem=private_key_pem)
 
 
 def add_ltiaas_connection(db: Database, secrets: SecretStore, name: str, url: str, *,
@@ -130,18 +153,73 @@ def remove_connection(db: Database, secrets: SecretStore, name: str) -> bool:
     return True
 
 
-def _lti_config(settings: Mapping[str, Any]) -> LtiAdvantageConfig:
+def _lti_config(settings: Mapping[str, Any], name: str = "") -> LtiAdvantageConfig:
+    if not settings.get("client_id"):
+        raise InputError(
+            f"{name!r} has no client id yet: give your platform's administrator the output of "
+            f"`gradedesk connection config {name}`, then enter the client id they get with "
+            f"`gradedesk connection set {name} --client-id ID`.")
+    refused = settings.get(REFUSED_PARAMS_SETTING) or []
     try:
         return LtiAdvantageConfig(
             issuer=settings["issuer"], client_id=settings["client_id"],
-            deployment_id=settings["deployment_id"], token_url=settings["token_url"],
+            deployment_id=settings.get("deployment_id") or "", token_url=settings["token_url"],
             lineitems_url=settings["lineitems_url"], nrps_url=settings.get("nrps_url"),
             audience=settings.get("audience"), key_id=settings.get("key_id"),
+            canvas_extensions=profile_of(settings).canvas_extensions,
+            refused_params=frozenset(str(name) for name in refused if isinstance(name, str)),
             # Canvas pages results by 10 unless asked (and caps at 100): a tenth of the
             # requests, and of the throttle cost, for a big course.
             page_size=FETCH_PAGE_SIZE)
     except KeyError as exc:
         raise PlatformConfigError(f"The connection lacks the setting {exc.args[0]!r}.") from exc
+
+
+SETTABLE = ("client_id", "deployment_id", "issuer", "audience")
+
+
+def set_connection_settings(db: Database, secrets: SecretStore, name: str,
+                            changes: Mapping[str, str | None]) -> ConnectionRow:
+    """Complete or correct an LTI connection (the client id the administrator gave, ...).
+    Kept access tokens are dropped: they belong to the old settings."""
+    connection = connection_store.require_connection(db, name)
+    if connection.kind is not ConnectionKind.LTI:
+        raise InputError(f"{connection.name!r} is an LTIAAS connection; nothing to set.")
+    settings = dict(connection.settings)
+    given = {key: value.strip() for key, value in changes.items()
+             if key in SETTABLE and isinstance(value, str)}
+    if not given:
+        raise InputError("Nothing to set: give --client-id, --deployment-id, --issuer or "
+                         "--audience.")
+    for key, value in given.items():
+        if value:
+            settings[key] = value
+        else:
+            settings.pop(key, None)
+    _lti_config({"client_id": "pending", **settings})
+    updated = connection_store.update_settings(db, connection.name, settings)
+    secrets.delete(connection.name, SecretKind.ACCESS_TOKENS)
+    return updated
+
+
+def remember_refusals(db: Database, connection: ConnectionRow,
+                      platform: GradebookPlatform) -> ConnectionRow:
+    """Keep the query parameters the platform refused, so later runs do not ask again."""
+    learned = sorted(platform.refused_params)
+    if not learned or learned == sorted(connection.settings.get(REFUSED_PARAMS_SETTING) or []):
+        return connection
+    settings = dict(connection.settings)
+    settings[REFUSED_PARAMS_SETTING] = learned
+    log.info("%s refuses the optional query parameters %s; not sending them again",
+             connection.name, ", ".join(learned))
+    return connection_store.update_settings(db, connection.name, settings)
+
+
+def profile_for(connection: ConnectionRow) -> PlatformProfile | None:
+    """The platform profile of an LTI connection (None for LTIAAS, which hides the LMS)."""
+    if connection.kind is not ConnectionKind.LTI:
+        return None
+    return profile_of(connection.settings)
 
 
 class KeyringTokenCache:
@@ -185,7 +263,8 @@ def platform_for(connection: ConnectionRow, secrets: SecretStore) -> GradebookPl
     """A client for a saved connection, with its secrets fetched from the keyring."""
     if connection.kind is ConnectionKind.LTI:
         pem = secrets.get(connection.name, SecretKind.PRIVATE_KEY)
-        return LtiAdvantageClient(_lti_config(connection.settings), pem.encode("ascii"),
+        return LtiAdvantageClient(_lti_config(connection.settings, connection.name),
+                                  pem.encode("ascii"),
                                   token_cache=KeyringTokenCache(secrets, connection.name))
     return LtiaasClient(str(connection.settings["url"]),
                         secrets.get(connection.name, SecretKind.LTIAAS_API_KEY),
@@ -204,7 +283,10 @@ def engine_for(db: Database, secrets: SecretStore, name: str, *,
         yield SyncEngine(db, connection, platform, on_event=on_event, cancel=cancel,
                          grader=grader)
     finally:
-        platform.close()
+        try:
+            remember_refusals(db, connection, platform)
+        finally:
+            platform.close()
 
 
 SANDBOX_CONNECTION = "Sandbox course"
@@ -250,3 +332,42 @@ def start_sandbox_connection(db: Database, secrets: SecretStore, *,
 def is_sandbox(connection: ConnectionRow) -> bool:
     """True when the connection's data comes from the built-in sandbox."""
     return bool(connection.settings.get(SANDBOX_FLAG))
+
+
+def public_key_of(connection: ConnectionRow, secrets: SecretStore) -> tuple[dict[str, str], str]:
+    """(public JWK, public PEM) of an LTI connection's key in the keyring."""
+    if connection.kind is not ConnectionKind.LTI:
+        raise InputError(f"{connection.name!r} is an LTIAAS connection; it has no tool key: "
+                         "its keys are managed in the LTIAAS portal.")
+    key = load_private_key(secrets.get(connection.name, SecretKind.PRIVATE_KEY).encode("ascii"))
+    kid = connection.settings.get("key_id")
+    return public_jwk(key, kid=kid if isinstance(kid, str) else None), \
+        public_pem(key).decode("ascii")
+
+
+def admin_configuration(connection: ConnectionRow, secrets: SecretStore) -> dict[str, Any]:
+    """What the platform's administrator pastes for this connection: Canvas's developer key
+    JSON, Moodle's tool settings, or (any other platform) the public key and the scopes."""
+    jwk, pem = public_key_of(connection, secrets)
+    profile = profile_of(connection.settings)
+    if profile.kind is PlatformKind.CANVAS:
+        return setup.canvas_developer_key_config(jwk)
+    if profile.kind is PlatformKind.MOODLE:
+        return setup.moodle_tool_settings(pem)
+    return {"public_jwk": jwk, "jwks": {"keys": [jwk]}, "public_key_pem": pem,
+            "scopes": list(setup.CANVAS_SCOPES[:5]),
+            "client_id": connection.settings.get("client_id"),
+            "token_url": connection.settings.get("token_url")}
+
+
+def check_connection(connection: ConnectionRow, secrets: SecretStore, db: Database
+                     ) -> CheckReport:
+    """``connection check``: every step from sign-in to one page of grades, explained."""
+    profile = profile_for(connection)
+    context = CheckContext(connection.name,
+                           client_id=connection.settings.get("client_id"),
+                           platform_title=profile.title if profile else "LTIAAS")
+    with platform_for(connection, secrets) as platform:
+        report = check_platform(platform, context)
+        remember_refusals(db, connection, platform)
+    return report

@@ -64,7 +64,8 @@ CASES: list[tuple[httpx.Response, type[PlatformError], str]] = [
     (reply(504, {"errors": {"type": "gateway_timeout",
                             "message": "failed to communicate with file service"}}),
      ServerError, "failed to communicate with file service"),
-    (reply(500, text="<html>oops</html>"), ServerError, "<html>oops</html>"),
+    (reply(500, text="<html><title>Oops</title>oops</html>"), ServerError,
+     "an HTML error page (Oops)"),
     (reply(401, {"status": 401, "error": "Unauthorized", "details": {
         "message": "INVALID_LTIK_AUTH_AUTHORIZATION_HEADER",
         "description": "Invalid or expired ltik."}}), AuthError, "Invalid or expired ltik."),

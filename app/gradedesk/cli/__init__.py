@@ -47,15 +47,31 @@ def build_parser() -> argparse.ArgumentParser:
     connection = commands.add_parser("connection", parents=[common],
                                      help="add, list, test or remove platform connections")
     actions = connection.add_subparsers(dest="action", metavar="ACTION", required=True)
-    add = actions.add_parser("add", parents=[common], help="add a connection")
+    add = actions.add_parser(
+        "add", parents=[common], help="add a connection",
+        description="Connect a course. From its address: --canvas COURSE_URL --client-id ID, "
+                    "or --moodle COURSE_URL --type-id N --client-id ID; any other AGS platform "
+                    "with --lti and its URLs; or --ltiaas. A key pair is made in the OS "
+                    "keyring unless --private-key-file is given; `gradedesk connection config "
+                    "NAME` prints what the administrator pastes.")
     add.add_argument("name", metavar="NAME")
     kind = add.add_mutually_exclusive_group(required=True)
-    kind.add_argument("--lti", action="store_true", help="an LTI Advantage tool registration")
+    kind.add_argument("--canvas", metavar="COURSE_URL",
+                      help="a Canvas course's address (https://school.instructure.com/courses/7)")
+    kind.add_argument("--moodle", metavar="COURSE_URL",
+                      help="a Moodle course's address (https://moodle.school.edu/course/"
+                           "view.php?id=42); needs --type-id")
+    kind.add_argument("--lti", action="store_true",
+                      help="any LTI Advantage platform, with every URL given")
     kind.add_argument("--ltiaas", action="store_true", help="through the LTIAAS API")
     lti = add.add_argument_group("LTI Advantage")
-    lti.add_argument("--issuer", metavar="URL")
-    lti.add_argument("--client-id", metavar="ID")
-    lti.add_argument("--deployment-id", metavar="ID")
+    lti.add_argument("--issuer", metavar="URL",
+                     help="the platform's issuer (Canvas: https://canvas.instructure.com; "
+                          "set it for self-hosted Canvas)")
+    lti.add_argument("--client-id", metavar="ID", help="the developer key's client id")
+    lti.add_argument("--deployment-id", metavar="ID", help="optional: only launches use it")
+    lti.add_argument("--type-id", metavar="N",
+                     help="Moodle: the external tool's type id (id= in its settings page)")
     lti.add_argument("--token-url", metavar="URL")
     lti.add_argument("--audience", metavar="AUD",
                      help="the client assertion's aud (default: the token URL)")
@@ -64,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--private-key-file", metavar="PEM",
                      help="read the tool's RSA private key once into the keyring")
     key.add_argument("--generate-key", action="store_true",
-                     help="make a key pair in the keyring and print its public JWKS")
+                     help="make a key pair in the keyring (the default) and print its public "
+                          "JWKS")
     lti.add_argument("--lineitems-url", metavar="URL")
     lti.add_argument("--nrps-url", metavar="URL")
     ltiaas = add.add_argument_group("LTIAAS")
@@ -83,6 +100,55 @@ def build_parser() -> argparse.ArgumentParser:
     jwks = actions.add_parser("jwks", parents=[common],
                               help="print the public JWKS to paste into the developer key")
     jwks.add_argument("name", metavar="NAME")
+    config = actions.add_parser(
+        "config", parents=[common],
+        help="print what the platform's administrator pastes (Canvas: the developer key's "
+             "JSON; Moodle: the tool's settings)")
+    config.add_argument("name", metavar="NAME")
+    config.add_argument("--json", action="store_true")
+    check = actions.add_parser(
+        "check", parents=[common],
+        help="walk sign-in, columns, students and grades; say what is wrong and how to fix it")
+    check.add_argument("name", metavar="NAME")
+    check.add_argument("--json", action="store_true")
+    set_settings = actions.add_parser(
+        "set", parents=[common],
+        help="complete or correct a connection (the client id your administrator gave)")
+    set_settings.add_argument("name", metavar="NAME")
+    set_settings.add_argument("--client-id", metavar="ID")
+    set_settings.add_argument("--deployment-id", metavar="ID")
+    set_settings.add_argument("--issuer", metavar="URL")
+    set_settings.add_argument("--audience", metavar="AUD")
+
+    column = commands.add_parser("column", parents=[common],
+                                 help="add, change or remove columns (line items)")
+    column_actions = column.add_subparsers(dest="column_action", metavar="ACTION",
+                                           required=True)
+    column_add = column_actions.add_parser(
+        "add", parents=[common], help="add a column (offline too: the next push creates it)")
+    column_add.add_argument("name", metavar="NAME")
+    column_edit = column_actions.add_parser("edit", parents=[common], help="change a column")
+    column_edit.add_argument("name", metavar="NAME")
+    column_edit.add_argument("line_item", metavar="LINE_ITEM",
+                             help="the column's id, URL or label")
+    for parser_of_column in (column_add, column_edit):
+        required = parser_of_column is column_add
+        parser_of_column.add_argument("--label", metavar="TEXT", required=required)
+        parser_of_column.add_argument("--points", metavar="N", type=float, required=required,
+                                      help="points possible")
+        parser_of_column.add_argument("--tag", metavar="T")
+        parser_of_column.add_argument("--start", metavar="ISO",
+                                      help="when work opens (ISO 8601, e.g. 2026-12-01T08:00Z)")
+        parser_of_column.add_argument("--end", metavar="ISO", help="when work is due (ISO 8601)")
+        parser_of_column.add_argument("--json", action="store_true")
+    column_add.add_argument("--offline", action="store_true",
+                            help="only record it here; the next push creates it")
+    column_remove = column_actions.add_parser(
+        "remove", parents=[common], help="delete a column (on Canvas: its assignment)")
+    column_remove.add_argument("name", metavar="NAME")
+    column_remove.add_argument("line_item", metavar="LINE_ITEM")
+    column_remove.add_argument("--yes", action="store_true",
+                               help="do not ask (a terminal is asked to confirm)")
 
     pull = commands.add_parser("pull", parents=[common],
                                help="fetch line items, results and students")

@@ -8,22 +8,30 @@ or when a push leaves conflicts or failures, 130 when cancelled.
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from gradedesk import bootstrap
+from gradedesk.cli import column_commands, setup_commands
+from gradedesk.cli.output import emit_json, secrets_store, warn
 from gradedesk.domain import ContentItem, InputError, parse_score_input
 from gradedesk.domain.progress_values import ActivityProgress, GradingProgress
 from gradedesk.logs import configure_logging
 from gradedesk.paths import data_dir, log_dir
-from gradedesk.secrets import SecretStore
-from gradedesk.store import ConnectionRow, Database, SyncState, audit, drafts, grid, snapshots
+from gradedesk.store import (
+    ConnectionRow,
+    Database,
+    MemberRow,
+    SyncState,
+    audit,
+    drafts,
+    grid,
+    snapshots,
+)
 from gradedesk.store import connections as connection_store
 from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.engine import PushOptions, Resolution, resolve_conflicts, save_grade
@@ -33,7 +41,6 @@ from gradedesk.sync.reports import (
     conflicts_of,
     find_line_item,
     find_member,
-    short_id,
     status_of,
 )
 
@@ -46,27 +53,17 @@ def run_command(args: argparse.Namespace) -> int:
     db = bootstrap.open_store(folder)
     configure_logging(log_dir(folder))
     try:
-        handler = _HANDLERS[args.command]
+        handler = _HANDLERS.get(args.command, connection_list)
         if args.command == "connection":
             handler = _CONNECTION_HANDLERS[args.action]
+        elif args.command == "column":
+            handler = _COLUMN_HANDLERS[args.column_action]
         return handler(args, db)
     finally:
         db.close()
 
 
 # --- output -----------------------------------------------------------------------------------
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def emit_json(document: object, out: TextIO | None = None) -> None:
-    """One JSON document, keys sorted, on stdout."""
-    print(json.dumps(document, default=_json_default, sort_keys=True, indent=2),
-          file=out or sys.stdout)
 
 
 def _number(value: float | None) -> str:
@@ -130,59 +127,7 @@ def _cancel_on_sigint() -> Iterator[CancelToken]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _secrets() -> SecretStore:
-    return SecretStore()
-
-
 # --- connection -------------------------------------------------------------------------------
-
-
-def _read_secret_file(path: str, what: str) -> str:
-    try:
-        text = Path(path).expanduser().read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise InputError(f"Cannot read the {what} file {path}: {exc.strerror or exc}.") from exc
-    except UnicodeDecodeError:
-        raise InputError(f"The {what} file {path} is not text.") from None
-    if not text:
-        raise InputError(f"The {what} file {path} is empty.")
-    return text
-
-
-def connection_add(args: argparse.Namespace, db: Database) -> int:
-    if args.lti:
-        pem: bytes | None = None
-        if args.private_key_file:
-            try:
-                pem = Path(args.private_key_file).expanduser().read_bytes()
-            except OSError as exc:
-                raise InputError(f"Cannot read the key file {args.private_key_file}: "
-                                 f"{exc.strerror or exc}.") from exc
-        elif not args.generate_key:
-            raise InputError("An LTI connection needs --private-key-file PEM or --generate-key.")
-        added = bootstrap.add_lti_connection(db, _secrets(), args.name, {
-            "issuer": args.issuer, "client_id": args.client_id,
-            "deployment_id": args.deployment_id, "token_url": args.token_url,
-            "audience": args.audience, "key_id": args.key_id,
-            "lineitems_url": args.lineitems_url, "nrps_url": args.nrps_url,
-        }, private_key_pem=pem, generate_key=args.generate_key)
-        print(f"Added {added.row.name!r} (LTI Advantage); its private key is in the OS keyring.",
-              file=sys.stderr)
-        if args.generate_key:
-            print("Paste this public JWKS into the platform's developer key:", file=sys.stderr)
-            emit_json(added.jwks)
-        return 0
-    for flag, value in (("--url", args.url), ("--api-key-file", args.api_key_file),
-                        ("--service-key-file", args.service_key_file)):
-        if not value:
-            raise InputError(f"An LTIAAS connection needs {flag}.")
-    added = bootstrap.add_ltiaas_connection(
-        db, _secrets(), args.name, args.url,
-        api_key=_read_secret_file(args.api_key_file, "API key"),
-        service_key=_read_secret_file(args.service_key_file, "service key"))
-    print(f"Added {added.row.name!r} (LTIAAS); its keys are in the OS keyring.",
-          file=sys.stderr)
-    return 0
 
 
 def _connection_json(row: ConnectionRow) -> dict[str, Any]:
@@ -205,7 +150,7 @@ def connection_list(args: argparse.Namespace, db: Database) -> int:
 
 
 def connection_remove(args: argparse.Namespace, db: Database) -> int:
-    if not bootstrap.remove_connection(db, _secrets(), args.name):
+    if not bootstrap.remove_connection(db, secrets_store(), args.name):
         raise InputError(f"No connection named {args.name!r}.")
     print(f"Removed {args.name!r}, its local data and its keyring secrets.")
     return 0
@@ -213,7 +158,7 @@ def connection_remove(args: argparse.Namespace, db: Database) -> int:
 
 def connection_test(args: argparse.Namespace, db: Database) -> int:
     connection = connection_store.require_connection(db, args.name)
-    with bootstrap.platform_for(connection, _secrets()) as platform:
+    with bootstrap.platform_for(connection, secrets_store()) as platform:
         items = platform.list_line_items()
         roster = platform.list_members()
     verdict = {"connection": connection.name, "ok": True, "line_items": len(items),
@@ -233,7 +178,7 @@ def connection_jwks(args: argparse.Namespace, db: Database) -> int:
     connection = connection_store.require_connection(db, args.name)
     if connection.kind.value != "lti":
         raise InputError(f"{connection.name!r} is an LTIAAS connection; it has no tool key.")
-    pem = _secrets().get(connection.name, SecretKind.PRIVATE_KEY)
+    pem = secrets_store().get(connection.name, SecretKind.PRIVATE_KEY)
     kid = connection.settings.get("key_id")
     emit_json({"keys": [public_jwk(load_private_key(pem.encode("ascii")), kid=kid)]})
     return 0
@@ -245,11 +190,16 @@ def connection_jwks(args: argparse.Namespace, db: Database) -> int:
 def pull(args: argparse.Namespace, db: Database) -> int:
     printer = ProgressPrinter(json_mode=args.json)
     with _cancel_on_sigint() as cancel, bootstrap.engine_for(
-            db, _secrets(), args.name, on_event=printer, cancel=cancel) as engine:
+            db, secrets_store(), args.name, on_event=printer, cancel=cancel) as engine:
         report = engine.pull()
+    if not report.names_available:
+        print("Note: this platform has no Names and Roles service, so names are unavailable; "
+              "students are listed by user id (those with a grade on the platform).",
+              file=sys.stderr)
     if args.json:
         emit_json({"connection": args.name, "line_items": report.line_items,
                    "members": report.members, "results": report.results,
+                   "names_available": report.names_available,
                    "conflicts": [{"line_item": li, "user_id": u} for li, u in report.conflicts]})
     return 0
 
@@ -297,11 +247,11 @@ def show(args: argparse.Namespace, db: Database) -> int:
              if not args.pending_manual or _pending_manual(row)]
     if args.json:
         emit_json({"connection": connection.name, "line_item": {
-            "id": item.url, "short_id": short_id(item.url), "label": item.label,
+            "id": item.url, "short_id": item.short_id, "label": item.label,
             "score_maximum": item.score_maximum},
             "students": [_row_json(row, member) for row, member in pairs]})
         return 0
-    print(f"{item.label} ({short_id(item.url)}), out of {item.score_maximum:g}"
+    print(f"{item.label} ({item.short_id}), out of {item.score_maximum:g}"
           + (" — waiting for a manual grade" if args.pending_manual else ""))
     width = max((len(m.sort_name) for _, m in pairs), default=10)
     for row, member in pairs:
@@ -322,7 +272,7 @@ def _show_line_items(args: argparse.Namespace, db: Database, connection: Connect
     for item in items:
         mine = [cell for (item_id, _), cell in cells.items() if item_id == item.id]
         listing.append({
-            "id": item.url, "short_id": short_id(item.url), "label": item.label,
+            "id": item.url, "short_id": item.short_id, "label": item.label,
             "score_maximum": item.score_maximum,
             "graded": sum(1 for c in mine if c.score is not None),
             "pending_manual": sum(1 for c in mine if c.score is None and c.has_server_result),
@@ -341,10 +291,24 @@ def _show_line_items(args: argparse.Namespace, db: Database, connection: Connect
     return 0
 
 
+def _member_for_grading(db: Database, connection: ConnectionRow, wanted: str) -> MemberRow:
+    """The student to grade: from the roster, or a user id the roster does not list (a
+    platform without Names and Roles, a student added since the last pull), with a warning."""
+    try:
+        return find_member(db, connection, wanted)
+    except InputError:
+        text = wanted.strip()
+        if not text or any(character.isspace() or character in ",@" for character in text):
+            raise  # a name or an email: a typo, not an id
+    warn(f"{text!r} is not on {connection.name!r}'s roster; the grade is kept for that user id "
+         "and the platform says at push whether it knows them.")
+    return snapshots.add_typed_member(db, connection.id, text)
+
+
 def grade(args: argparse.Namespace, db: Database) -> int:
     connection = connection_store.require_connection(db, args.name)
     item = find_line_item(db, connection, args.line_item)
-    member = find_member(db, connection, args.user)
+    member = _member_for_grading(db, connection, args.user)
     changes: dict[str, Any] = {}
     if args.score is not None:
         changes["score_given"] = parse_score_input(args.score)
@@ -359,6 +323,15 @@ def grade(args: argparse.Namespace, db: Database) -> int:
     if not changes:
         raise InputError("Nothing to change: give --score, --comment, a progress value or "
                          "--attach.")
+    profile = bootstrap.profile_for(connection)
+    if profile is not None and profile.score_needs_fully_graded and \
+            changes.get("score_given") is not None and \
+            changes.get("grading_progress", GradingProgress.FULLY_GRADED) \
+            is not GradingProgress.FULLY_GRADED:
+        warn(f"{profile.title} keeps a score only when its grading progress is FullyGraded; "
+             f"sent as {args.grading_progress}, the score {args.score} will be dropped by the "
+             "platform. Queued anyway; grade again with --grading-progress FullyGraded to send "
+             "the score.")
     draft = save_grade(db, connection, item.url, member.user_id, drafts.DraftEdit(**changes))
     if args.json:
         emit_json({"connection": connection.name, "line_item": item.url,
@@ -383,7 +356,7 @@ def push(args: argparse.Namespace, db: Database) -> int:
     resolution = Resolution(args.resolve) if args.resolve else None
     resolved: list[int] = []
     with _cancel_on_sigint() as cancel, bootstrap.engine_for(
-            db, _secrets(), args.name, on_event=printer, cancel=cancel) as engine:
+            db, secrets_store(), args.name, on_event=printer, cancel=cancel) as engine:
         if resolution is not None:
             resolved += engine.resolve(resolution)
         report = engine.push(options)
@@ -408,9 +381,18 @@ def push(args: argparse.Namespace, db: Database) -> int:
                    "conflicts": len(report.conflicts), "failed": len(report.failed),
                    "recovered": len(report.recovered), "resolved": len(resolved),
                    "cancelled": report.cancelled, "progress_jobs_open": open_jobs,
+                   "columns_created": len(report.columns_created),
+                   "columns_failed": [{"label": f.label, "message": f.message}
+                                      for f in report.columns_failed],
                    "files_failed": status["failed_files"],
                    "outbox": status["outbox"], "ok": clean})
     else:
+        for url in report.columns_created:
+            created = snapshots.get_line_item(db, connection.id, url)
+            print(f"Created column {created.label if created else url!r}.")
+        for failure in report.columns_failed:
+            print(f"  column not created: {failure.label}: {failure.message} (its grades stay "
+                  "queued)")
         print(f"{len(report.confirmed)} confirmed, {len(report.conflicts)} conflicts, "
               f"{len(report.failed)} failed" + (f", {len(resolved)} resolved" if resolved
                                                 else ""))
@@ -559,6 +541,12 @@ _HANDLERS: dict[str, Handler] = {
     "import": import_csv,
 }
 _CONNECTION_HANDLERS: dict[str, Handler] = {
-    "add": connection_add, "list": connection_list, "remove": connection_remove,
-    "test": connection_test, "jwks": connection_jwks,
+    "add": setup_commands.connection_add, "list": connection_list,
+    "remove": connection_remove, "test": connection_test, "jwks": connection_jwks,
+    "config": setup_commands.connection_config, "check": setup_commands.connection_check,
+    "set": setup_commands.connection_set,
+}
+_COLUMN_HANDLERS: dict[str, Handler] = {
+    "add": column_commands.column_add, "edit": column_commands.column_edit,
+    "remove": column_commands.column_remove,
 }

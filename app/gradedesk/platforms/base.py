@@ -24,10 +24,20 @@ class GradebookPlatform(Protocol):
     """Blocking calls; run them off the GUI thread. Errors are PlatformError subclasses.
 
     ``supports_progress``: the platform returns Canvas Progress URLs and accepts file content
-    items on Scores.
+    items on Scores (Canvas's submission extension is sent).
+    ``has_roster``: the connection has a Names and Roles service; without one, the students
+    are those the results name.
+    ``refused_params``: optional query parameters the platform refused (learned at run time,
+    worth keeping for the connection).
     """
 
     supports_progress: bool
+
+    @property
+    def has_roster(self) -> bool: ...
+
+    @property
+    def refused_params(self) -> frozenset[str]: ...
 
     def list_line_items(self, *, resource_link_id: str | None = None,
                         resource_id: str | None = None, tag: str | None = None
@@ -42,6 +52,8 @@ class GradebookPlatform(Protocol):
     def create_line_item(self, item: LineItem) -> LineItem: ...
 
     def update_line_item(self, item: LineItem) -> LineItem: ...
+
+    def delete_line_item(self, line_item_id: str) -> None: ...
 
     def list_results(self, line_item_id: str, *, user_id: str | None = None) -> list[Result]: ...
 

@@ -192,6 +192,19 @@ def _clip(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE_CHARS else text[: _MAX_MESSAGE_CHARS - 1] + "…"
 
 
+_HTML_START = re.compile(r"^\s*<(!doctype\s+html|html[\s>])", re.I)
+_HTML_TITLE = re.compile(r"<title[^>]*>(?P<title>.*?)</title>", re.I | re.S)
+
+
+def _plain_text(text: str) -> str:
+    """An HTML error page (Moodle, proxies) is summarised by its title, never quoted whole."""
+    if not _HTML_START.match(text):
+        return text
+    found = _HTML_TITLE.search(text)
+    title = " ".join(found["title"].split()) if found else ""
+    return f"an HTML error page ({title})" if title else "an HTML error page"
+
+
 def _text_of(value: object) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
@@ -273,7 +286,7 @@ def platform_message_of(status: int, body: bytes) -> tuple[str | None, object]:
     try:
         parsed: object = json.loads(text)
     except (ValueError, RecursionError):
-        return _clip(text), None
+        return _clip(_plain_text(text)), None
     try:
         message = message_from_json(parsed)
     except RecursionError:
@@ -367,6 +380,9 @@ def error_from_response(response: httpx.Response, *, token_endpoint: bool = Fals
         return PermissionDenied(**kwargs)
     if status in (404, 410):
         return NotFound(**kwargs)
+    if status == 409:
+        # AGS's only 409: a Score older than the result (Moodle; the spec allows it).
+        return StaleTimestamp(**kwargs)
     if 400 <= status < 500:
         if message and (stale := _STALE.search(message)):
             return StaleTimestamp(given=_maybe_time(stale["given"]),

@@ -77,6 +77,8 @@ class LtiaasClient(ClientCore):
     """Implements GradebookPlatform over ``https://<subdomain>.ltiaas.com/api``. Thread-safe."""
 
     supports_progress = False
+    has_roster = True
+    refused_params: frozenset[str] = frozenset()
 
     def __init__(
         self,

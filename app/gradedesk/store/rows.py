@@ -71,6 +71,15 @@ class LineItemRow:
     content_hash: str
     fetched_at: datetime
     missing_since: datetime | None
+    short_id: str = ""
+    # Made in GradeDesk, not yet on the platform (``url`` is a local placeholder until then).
+    pending_create: bool = False
+    create_attempted_at: datetime | None = None
+
+    @property
+    def resource_id(self) -> str | None:
+        value = self.wire.get("resourceId")
+        return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +99,14 @@ class MemberRow:
     section: str | None
     fetched_at: datetime
     missing_since: datetime | None
+    # Where the entry came from: "roster" (Names and Roles), "results" (a platform without
+    # Names and Roles: known only by id) or "typed" (a user id a grader typed).
+    source: str = "roster"
+
+    @property
+    def named(self) -> bool:
+        """Whether the platform told us this person's name."""
+        return bool(self.name or self.given_name or self.family_name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from gradedesk.domain import InputError, LineItem, Member, Result
+from gradedesk.domain import LEARNER_ROLE, InputError, LineItem, Member, Result
+from gradedesk.domain.ids import short_id_candidate, unique_short_id
 from gradedesk.store._sql import (
     content_hash,
     db_now,
@@ -24,9 +25,9 @@ from gradedesk.store.db import Database
 from gradedesk.store.rows import LineItemRow, MemberRow, ServerResultRow, SnapshotChanges
 
 _LINE_ITEM_COLUMNS = ("id, connection_id, url, label, score_maximum, wire_json, content_hash, "
-                      "fetched_at, missing_since")
+                      "fetched_at, missing_since, short_id, pending, create_attempted_at")
 _MEMBER_COLUMNS = ("connection_id, user_id, name, given_name, family_name, sort_name, email, "
-                   "roles_json, is_learner, status, section, fetched_at, missing_since")
+                   "roles_json, is_learner, status, section, fetched_at, missing_since, source")
 _RESULT_COLUMNS = ("line_item_id, user_id, result_url, score, maximum, comment, "
                    "server_timestamp, wire_json, content_hash, version, fetched_at")
 
@@ -42,9 +43,13 @@ def upsert_line_items(db: Database, connection_id: int, items: Iterable[LineItem
     updated: list[str] = []
     seen: set[str] = set()
     with db.transaction() as conn:
+        awaiting = _pending_by_resource_id(conn, connection_id)
         for item in items:
             if not item.id:
                 raise InputError(f"The line item {item.label!r} has no id.")
+            if item.resource_id is not None and item.resource_id in awaiting:
+                # A column made here whose creation reply was lost: this is it.
+                adopt_created_column(conn, awaiting.pop(item.resource_id), item.id)
             wire = item.to_wire()
             digest = content_hash(wire)
             seen.add(item.id)
@@ -64,9 +69,61 @@ def upsert_line_items(db: Database, connection_id: int, items: Iterable[LineItem
                 "missing_since = NULL",
                 (connection_id, item.id, item.label, item.score_maximum, to_json(wire), digest,
                  now))
-        removed = _mark_missing(conn, "line_items", "url", connection_id, seen, now) \
-            if complete else []
+        removed = _mark_missing(conn, "line_items", "url", connection_id, seen, now,
+                                kept="pending IS NOT NULL") if complete else []
+        assign_short_ids(conn, connection_id)
     return SnapshotChanges(tuple(added), tuple(updated), tuple(removed))
+
+
+def _pending_by_resource_id(conn: sqlite3.Connection, connection_id: int) -> dict[str, int]:
+    rows = conn.execute("SELECT id, json_extract(wire_json, '$.resourceId') FROM line_items "
+                        "WHERE connection_id = ? AND pending = 'create'",
+                        (connection_id,)).fetchall()
+    return {resource: row_id for row_id, resource in rows if isinstance(resource, str)}
+
+
+def adopt_created_column(conn: sqlite3.Connection, row_id: int, url: str) -> None:
+    """A column made here now exists on the platform at ``url``: it keeps its drafts and
+    queued grades under its new id (and a short id from that id)."""
+    found = conn.execute("SELECT id FROM line_items WHERE connection_id = "
+                         "(SELECT connection_id FROM line_items WHERE id = ?) AND url = ? "
+                         "AND id != ?", (row_id, url, row_id)).fetchone()
+    if found is not None:
+        # Already stored under its platform id (unlikely: pulls adopt first): fold the local
+        # row's grades into that one, then drop the local row.
+        conn.execute("UPDATE OR IGNORE drafts SET line_item_id = ? WHERE line_item_id = ?",
+                     (found[0], row_id))
+        conn.execute("UPDATE outbox SET line_item_id = ? WHERE line_item_id = ?",
+                     (found[0], row_id))
+        conn.execute("DELETE FROM line_items WHERE id = ?", (row_id,))
+        return
+    conn.execute("UPDATE line_items SET url = ?, pending = NULL, create_attempted_at = NULL, "
+                 "short_id = NULL WHERE id = ?", (url, row_id))
+    assign_short_ids(conn, None, row_id=row_id)
+
+
+def assign_short_ids(conn: sqlite3.Connection, connection_id: int | None, *,
+                     row_id: int | None = None) -> None:
+    """Give every line item without a short id one, unique within its connection; ids once
+    given never change, so they are stable across pulls."""
+    if row_id is not None:
+        found = conn.execute("SELECT connection_id FROM line_items WHERE id = ?",
+                             (row_id,)).fetchone()
+        if found is None:
+            return
+        connection_id = found[0]
+    missing = conn.execute("SELECT id, url, pending FROM line_items WHERE connection_id = ? "
+                           "AND short_id IS NULL ORDER BY id", (connection_id,)).fetchall()
+    if not missing:
+        return
+    taken = {row[0] for row in conn.execute(
+        "SELECT short_id FROM line_items WHERE connection_id = ? AND short_id IS NOT NULL",
+        (connection_id,))}
+    for item_id, url, pending in missing:
+        candidate = "new" if pending else short_id_candidate(url)
+        chosen = unique_short_id(candidate, taken)
+        taken.add(chosen)
+        conn.execute("UPDATE line_items SET short_id = ? WHERE id = ?", (chosen, item_id))
 
 
 def list_line_items(db: Database, connection_id: int, *,
@@ -105,7 +162,11 @@ def require_line_item_in(conn: sqlite3.Connection, connection_id: int,
 def _line_item_row(raw: tuple[Any, ...]) -> LineItemRow:
     return LineItemRow(id=raw[0], connection_id=raw[1], url=raw[2], label=raw[3],
                        score_maximum=raw[4], wire=from_json(raw[5]), content_hash=raw[6],
-                       fetched_at=from_db_time(raw[7]), missing_since=maybe_time(raw[8]))
+                       fetched_at=from_db_time(raw[7]), missing_since=maybe_time(raw[8]),
+                       # Databases from schema 2 get stored short ids at their next pull.
+                       short_id=raw[9] or short_id_candidate(raw[2]),
+                       pending_create=raw[10] == "create",
+                       create_attempted_at=maybe_time(raw[11]))
 
 
 # --- Members --------------------------------------------------------------------------------
@@ -125,9 +186,10 @@ def member_wire(member: Member) -> dict[str, Any]:
 
 def upsert_members(db: Database, connection_id: int, members: Iterable[Member], *,
                    sections: Mapping[str, str] | None = None,
-                   complete: bool = True) -> SnapshotChanges:
+                   complete: bool = True, source: str = "roster") -> SnapshotChanges:
     """Store a roster (keys: user ids); with ``complete``, members not listed get
-    ``missing_since``. ``sections`` maps user ids to a section name when one is known."""
+    ``missing_since`` (except ids a grader typed). ``sections`` maps user ids to a section
+    name when one is known; ``source`` says where the roster came from (see MemberRow)."""
     sections = sections or {}
     now = db_now()
     added: list[str] = []
@@ -150,19 +212,22 @@ def upsert_members(db: Database, connection_id: int, members: Iterable[Member], 
             conn.execute(
                 "INSERT INTO members (connection_id, user_id, name, given_name, family_name, "
                 "sort_name, email, roles_json, is_learner, status, section, wire_json, "
-                "content_hash, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "content_hash, fetched_at, source) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (connection_id, user_id) DO UPDATE SET name = excluded.name, "
                 "given_name = excluded.given_name, family_name = excluded.family_name, "
                 "sort_name = excluded.sort_name, email = excluded.email, "
                 "roles_json = excluded.roles_json, is_learner = excluded.is_learner, "
                 "status = excluded.status, section = excluded.section, "
                 "wire_json = excluded.wire_json, content_hash = excluded.content_hash, "
-                "fetched_at = excluded.fetched_at, missing_since = NULL",
+                "fetched_at = excluded.fetched_at, missing_since = NULL, "
+                "source = excluded.source",
                 (connection_id, member.user_id, member.name, member.given_name,
                  member.family_name, member.sort_name, member.email, to_json(list(member.roles)),
-                 int(member.is_learner), member.status, section, to_json(wire), digest, now))
-        removed = _mark_missing(conn, "members", "user_id", connection_id, seen, now) \
-            if complete else []
+                 int(member.is_learner), member.status, section, to_json(wire), digest, now,
+                 source))
+        removed = _mark_missing(conn, "members", "user_id", connection_id, seen, now,
+                                kept="source = 'typed'") if complete else []
     return SnapshotChanges(tuple(added), tuple(updated), tuple(removed))
 
 
@@ -183,14 +248,35 @@ def _member_row(raw: tuple[Any, ...]) -> MemberRow:
                      family_name=raw[4], sort_name=raw[5], email=raw[6],
                      roles=tuple(from_json(raw[7])), is_learner=bool(raw[8]), status=raw[9],
                      section=raw[10], fetched_at=from_db_time(raw[11]),
-                     missing_since=maybe_time(raw[12]))
+                     missing_since=maybe_time(raw[12]), source=raw[13])
+
+
+def add_typed_member(db: Database, connection_id: int, user_id: str) -> MemberRow:
+    """A user id a grader typed that the roster does not list (a platform without Names and
+    Roles, or a student who joined since the last pull), kept as a learner named by id."""
+    clean = user_id.strip()
+    if not clean or any(ord(character) < 32 for character in clean):
+        raise InputError("A user id must be non-empty text without control characters.")
+    member = Member(user_id=clean, roles=(LEARNER_ROLE,))
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO members (connection_id, user_id, sort_name, roles_json, "
+            "is_learner, status, wire_json, content_hash, fetched_at, source) "
+            "VALUES (?, ?, ?, ?, 1, 'Active', ?, '', ?, 'typed')",
+            (connection_id, clean, member.sort_name, to_json([LEARNER_ROLE]),
+             to_json(member_wire(member)), db_now()))
+        raw = conn.execute(f"SELECT {_MEMBER_COLUMNS} FROM members WHERE connection_id = ? "
+                           "AND user_id = ?", (connection_id, clean)).fetchone()
+    return _member_row(raw)
 
 
 def _mark_missing(conn: sqlite3.Connection, table: str, key: str, connection_id: int,
-                  seen: set[str], now: str) -> list[str]:
+                  seen: set[str], now: str, *, kept: str = "0") -> list[str]:
+    """Mark rows a complete listing no longer has; rows matching ``kept`` (SQL, a constant of
+    the callers) are local and stay."""
     present = conn.execute(
-        f"SELECT {key} FROM {table} WHERE connection_id = ? AND missing_since IS NULL",
-        (connection_id,)).fetchall()
+        f"SELECT {key} FROM {table} WHERE connection_id = ? AND missing_since IS NULL "
+        f"AND NOT ({kept})", (connection_id,)).fetchall()
     gone = sorted(row[0] for row in present if row[0] not in seen)
     conn.executemany(f"UPDATE {table} SET missing_since = ? WHERE connection_id = ? AND {key} = ?",
                      [(now, connection_id, value) for value in gone])

@@ -22,10 +22,12 @@ from enum import StrEnum
 from typing import Any
 
 from gradedesk.domain import (
+    LEARNER_ROLE,
     Cancelled,
     CanvasSubmission,
     GradeDeskError,
     InputError,
+    Member,
     Result,
     Score,
     utc_now,
@@ -36,6 +38,7 @@ from gradedesk.store import (
     OutboxEntry,
     OutboxState,
     audit,
+    columns,
     drafts,
     jobs,
     outbox,
@@ -75,6 +78,16 @@ class PushOptions:
     preserve_score: bool | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnFailure:
+    """A column made in GradeDesk that a push could not create (yet)."""
+
+    label: str
+    url: str
+    message: str
+    unreachable: bool  # the platform could not be reached: worth trying again later
+
+
 @dataclass(slots=True)
 class PushReport:
     """What a push did, per outbox entry id."""
@@ -84,10 +97,14 @@ class PushReport:
     failed: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
     cancelled: bool = False
+    # Columns made in GradeDesk: created on the platform (or found there) by this push, and
+    # those that could not be (their grades stay queued behind them).
+    columns_created: list[str] = field(default_factory=list)
+    columns_failed: list[ColumnFailure] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not (self.conflicts or self.failed or self.cancelled)
+        return not (self.conflicts or self.failed or self.cancelled or self.columns_failed)
 
 
 @dataclass(slots=True)
@@ -96,6 +113,8 @@ class PullReport:
     members: int = 0
     results: int = 0
     conflicts: list[tuple[str, str]] = field(default_factory=list)  # (line item, user)
+    # False on a platform without Names and Roles: students are known by user id only.
+    names_available: bool = True
 
 
 def score_of(entry: OutboxEntry) -> Score:
@@ -148,13 +167,18 @@ class SyncEngine:
             items = self.platform.list_line_items()
             self.cancel.raise_if_cancelled()
             snapshots.upsert_line_items(self.db, self.connection.id, items)
-            roster = self.platform.list_members()
-            snapshots.upsert_members(self.db, self.connection.id, roster.members)
-            report.line_items, report.members = len(items), len(roster.members)
+            report.line_items = len(items)
+            report.names_available = self.platform.has_roster
+            if self.platform.has_roster:
+                roster = self.platform.list_members()
+                snapshots.upsert_members(self.db, self.connection.id, roster.members)
+                report.members = len(roster.members)
             total = len(items)
             done = 0
+            graded_users: set[str] = set()
             self._emit(EventKind.PROGRESS, "pull", done=0, total=total,
-                       message=f"{total} line items, {len(roster.members)} people")
+                       message=f"{total} line items" + (f", {report.members} people"
+                                                        if self.platform.has_roster else ""))
 
             def fetch(item_id: str) -> tuple[str, list[Result]]:
                 self.cancel.raise_if_cancelled()
@@ -165,6 +189,7 @@ class SyncEngine:
                 try:
                     for future in futures:
                         item_id, results = future.result()
+                        graded_users.update(result.user_id for result in results)
                         changes = snapshots.upsert_results(self.db, self.connection.id, item_id,
                                                            results)
                         report.results += len(results)
@@ -177,6 +202,13 @@ class SyncEngine:
                     for future in futures:
                         future.cancel()
                     raise
+            if not self.platform.has_roster:
+                # AGS without Names and Roles: the students are the people the results name.
+                snapshots.upsert_members(
+                    self.db, self.connection.id,
+                    [Member(user_id=user, roles=(LEARNER_ROLE,)) for user in sorted(graded_users)],
+                    source="results")
+                report.members = len(graded_users)
             self._mark_conflicts(report.conflicts, "pull")
         except Cancelled:
             self._emit(EventKind.FAILED, "pull", message="Pull cancelled.")
@@ -216,12 +248,15 @@ class SyncEngine:
         report = PushReport()
         cid = self.connection.id
         try:
+            self.create_columns(report)
             self._retry_failed()
             self._recover(report)
             # Settle what already went out first: a newer edit of the same grade then builds
             # on it instead of looking like a colleague's change.
             self._confirm_sent(report)
-            queued = outbox.entries(self.db, cid, (OutboxState.QUEUED,))
+            # Grades in a column the platform does not have yet wait for its creation.
+            queued = [entry for entry in outbox.entries(self.db, cid, (OutboxState.QUEUED,))
+                      if not columns.is_local_url(entry.line_item_url)]
             self._emit(EventKind.STARTED, "push", total=len(queued),
                        message=f"Sending {len(queued)} grade{'s' if len(queued) != 1 else ''}")
             ready = self._check_conflicts(queued, report)
@@ -249,6 +284,43 @@ class SyncEngine:
                    total=len(report.confirmed) + len(report.conflicts) + len(report.failed),
                    message=f"{len(report.confirmed)} confirmed, {len(report.conflicts)} "
                            f"conflicts, {len(report.failed)} failed")
+        return report
+
+    def create_columns(self, report: PushReport | None = None) -> PushReport:
+        """Create the columns made in GradeDesk, each exactly once: a column whose creation
+        may already have gone out (a crash, a lost reply) is looked up by its resourceId
+        first, and created only if the platform does not have it."""
+        report = report if report is not None else PushReport()
+        for row in columns.pending_columns(self.db, self.connection.id):
+            self.cancel.raise_if_cancelled()
+            wanted = columns.line_item_of(row)
+            try:
+                created = None
+                if row.create_attempted_at is not None and wanted.resource_id:
+                    found = self.platform.list_line_items(resource_id=wanted.resource_id)
+                    created = found[0] if found else None
+                if created is None:
+                    columns.mark_create_attempt(self.db, row.id)
+                    created = self.platform.create_line_item(wanted)
+            except PlatformError as exc:
+                # Whether or not the request went out, the next push looks the column up
+                # before creating it; its grades stay queued behind it.
+                report.columns_failed.append(ColumnFailure(
+                    row.label, row.url, exc.user_message,
+                    unreachable=isinstance(exc, TransportError)))
+                self._emit(EventKind.FAILED, "push", line_item_id=row.url,
+                           message=f"{row.label}: {exc.user_message}")
+                continue
+            stored = columns.column_created(self.db, self.connection.id, row.id, created)
+            with self.db.transaction() as conn:
+                audit.append(conn, connection_name=self.connection.name,
+                             action="lineitem.create",
+                             summary=f"column {stored.label!r} created "
+                                     f"(out of {stored.score_maximum:g})",
+                             grader=self.grader, line_item_url=stored.url)
+            report.columns_created.append(stored.url)
+            self._emit(EventKind.ITEM_DONE, "push", line_item_id=stored.url, state="created",
+                       message=f"Column {stored.label!r} created")
         return report
 
     def _retry_failed(self) -> None:

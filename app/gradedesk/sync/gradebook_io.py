@@ -24,7 +24,6 @@ from gradedesk.domain.gradebook_csv import (
 )
 from gradedesk.store import ConnectionRow, Database, drafts, grid, snapshots
 from gradedesk.store.rows import LineItemRow
-from gradedesk.sync.reports import short_id
 
 
 def export_gradebook(db: Database, connection: ConnectionRow, out: TextIO,
@@ -32,14 +31,14 @@ def export_gradebook(db: Database, connection: ConnectionRow, out: TextIO,
     """Write the learners' scores as shown (drafts over server copies); returns the rows."""
     items = list(line_items) if line_items is not None else snapshots.list_line_items(
         db, connection.id)
-    columns = [GradebookColumn(short_id(item.url), item.label, item.score_maximum)
+    columns = [GradebookColumn(item.short_id, item.label, item.score_maximum)
                for item in items]
     cells = grid.gradebook_cells(db, connection.id)
     members = snapshots.list_members(db, connection.id, learners_only=True)
     rows = [GradebookRow(
         student=member.sort_name, user_id=member.user_id, section=member.section or "",
         sis_login_id=member.email or "",
-        scores={short_id(item.url): getattr(cells.get((item.id, member.user_id)), "score", None)
+        scores={item.short_id: getattr(cells.get((item.id, member.user_id)), "score", None)
                 for item in items})
         for member in members]
     write_gradebook(out, columns, rows)
@@ -64,7 +63,7 @@ class PlannedChange:
 def plan_import(db: Database, connection: ConnectionRow, source: TextIO) -> list[PlannedChange]:
     """Every score the file would change; GradebookCsvError naming each problem otherwise."""
     book = read_gradebook(source)
-    items = {short_id(item.url): item for item in snapshots.list_line_items(db, connection.id)}
+    items = {item.short_id: item for item in snapshots.list_line_items(db, connection.id)}
     members = {m.user_id: m for m in snapshots.list_members(db, connection.id,
                                                             learners_only=True)}
     problems: list[CellProblem] = []

@@ -12,17 +12,12 @@ from gradedesk.store import ConnectionRow, Database, OutboxState, drafts, jobs, 
 from gradedesk.store.rows import LineItemRow, MemberRow
 
 
-def short_id(line_item_url: str) -> str:
-    """The last path segment of a line item URL ("33" for .../line_items/33)."""
-    return line_item_url.rstrip("/").rsplit("/", 1)[-1]
-
-
 def find_line_item(db: Database, connection: ConnectionRow, wanted: str) -> LineItemRow:
     """A line item by URL, short id or label (case-insensitive); InputError listing choices."""
     items = snapshots.list_line_items(db, connection.id)
     text = wanted.strip()
     keys: tuple[Callable[[LineItemRow], str], ...] = (
-        lambda i: i.url, lambda i: short_id(i.url), lambda i: i.label.casefold())
+        lambda i: i.url, lambda i: i.short_id, lambda i: i.label.casefold())
     for key in keys:
         found = [item for item in items if key(item) in (text, text.casefold())]
         if len(found) == 1:
@@ -32,7 +27,7 @@ def find_line_item(db: Database, connection: ConnectionRow, wanted: str) -> Line
     if not items:
         raise InputError(f"{connection.name!r} has no line items yet; run "
                          f"`gradedesk pull {connection.name}` first.")
-    choices = ", ".join(f"{short_id(i.url)} ({i.label})" for i in items[:12])
+    choices = ", ".join(f"{i.short_id} ({i.label})" for i in items[:12])
     raise InputError(f"No line item {wanted!r} in {connection.name!r}. Known: {choices}")
 
 

@@ -119,6 +119,34 @@ class ClientAssertionAuth(httpx.Auth):
         with self._lock:
             self._cache.clear()
 
+    def fetch_token(self, send: Callable[[httpx.Request], httpx.Response]) -> httpx.Response:
+        """Ask the token endpoint for a fresh token now, for every scope the client uses
+        (``connection check``: proves the key, the client id and the scopes). Returns the
+        token reply (its ``Date`` tells the platform's clock); errors as for any request."""
+        scopes = self._bundle or frozenset()
+        if not scopes:
+            raise PlatformError("Internal error: no scopes to ask a token for.")
+        with self._lock:
+            self._cache.pop(scopes, None)
+        replies: list[httpx.Response] = []
+
+        def sending(request: httpx.Request) -> httpx.Response:
+            response = send(request)
+            replies.append(response)
+            return response
+
+        flow = self._token(scopes, stale=None, timeout=None, use_saved=False)
+        try:
+            request = next(flow)
+            flow.send(sending(request))
+        except StopIteration:
+            pass
+        except _BundleRefused as refused:
+            raise refused.error from None
+        finally:
+            flow.close()  # releases the lock if sending failed
+        return replies[-1]
+
     def assertion(self) -> str:
         """A fresh signed client assertion (RS256, kid header, unique jti)."""
         now = int(self._clock())
@@ -167,8 +195,8 @@ class ClientAssertionAuth(httpx.Auth):
         bundle = self._bundle
         return bundle if bundle is not None and wanted <= bundle else wanted
 
-    def _token(self, scopes: frozenset[str], *, stale: str | None, timeout: object
-               ) -> Generator[httpx.Request, httpx.Response, str]:
+    def _token(self, scopes: frozenset[str], *, stale: str | None, timeout: object,
+               use_saved: bool = True) -> Generator[httpx.Request, httpx.Response, str]:
         cached = self._cache.get(scopes)
         if cached is not None and cached.value != stale and self._clock() < cached.renew_at:
             return cached.value
@@ -178,7 +206,7 @@ class ClientAssertionAuth(httpx.Auth):
             if cached is not None and cached.value != stale and self._clock() < cached.renew_at:
                 return cached.value
             self._cache.pop(scopes, None)
-            kept = self._load_saved(scopes)
+            kept = self._load_saved(scopes) if use_saved else None
             if kept is not None and kept.value != stale and self._clock() < kept.renew_at:
                 self._cache[scopes] = kept
                 return kept.value

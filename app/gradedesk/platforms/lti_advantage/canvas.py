@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gradedesk.domain import CanvasSubmission, Score
+from gradedesk.domain import CanvasSubmission, LineItem, Score
+
+SUBMISSION_TYPE_EXTENSION = "https://canvas.instructure.com/lti/submission_type"
 
 
 def with_grading_defaults(score: Score) -> Score:
@@ -21,3 +23,11 @@ def with_grading_defaults(score: Score) -> Score:
 
 def has_files(score: Score) -> bool:
     return bool(score.content_items)
+
+
+def with_new_column_defaults(item: LineItem) -> LineItem:
+    """A column GradeDesk creates is a plain gradebook column: submission type ``none`` (no
+    external-tool launch that would try to open GradeDesk), unless the caller chose one."""
+    if SUBMISSION_TYPE_EXTENSION in item.extra:
+        return item
+    return replace(item, extra={**item.extra, SUBMISSION_TYPE_EXTENSION: {"type": "none"}})

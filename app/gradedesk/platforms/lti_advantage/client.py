@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,13 @@ from gradedesk.domain import (
     ScoreReceipt,
 )
 from gradedesk.platforms.base import ClientCore, query_params
-from gradedesk.platforms.errors import PlatformConfigError, header_float
+from gradedesk.platforms.errors import (
+    NotFound,
+    PlatformConfigError,
+    Rejected,
+    StaleTimestamp,
+    header_float,
+)
 from gradedesk.platforms.http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     HttpSession,
@@ -28,6 +35,7 @@ from gradedesk.platforms.http import (
     build_client,
     origin_of,
     require_secure_url,
+    transport_error,
 )
 from gradedesk.platforms.keys import load_private_key
 from gradedesk.platforms.lti_advantage import ags, canvas, nrps, progress
@@ -75,6 +83,8 @@ class LtiAdvantageConfig:
     # Sent as AGS/NRPS ``limit`` on a list's first request; None leaves it to the platform.
     # Nothing assumes the platform honours it (Canvas clamps it; pages may come shorter).
     page_size: int | None = None
+    # Optional query parameters this platform is known to refuse (learned, then kept).
+    refused_params: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.client_id.strip():
@@ -96,10 +106,19 @@ class LtiAdvantageConfig:
         return tuple(dict.fromkeys(origin_of(url) for url in urls))
 
 
-class LtiAdvantageClient(ClientCore):
-    """Implements GradebookPlatform. Thread-safe (one httpx.Client, a locked token cache)."""
+# Statuses with which platforms refuse a query parameter they do not know (Moodle 4.5 answers
+# 404 with an HTML page for ``limit``); a retry without the optional parameters tells.
+_REFUSAL_STATUSES = frozenset({400, 404, 406, 422})
 
-    supports_progress = True
+
+class LtiAdvantageClient(ClientCore):
+    """Implements GradebookPlatform. Thread-safe (one httpx.Client, a locked token cache).
+
+    Every query parameter the client adds (``limit``, ``user_id``, ``role`` and the line item
+    filters) is optional in the spec. A platform that refuses one gets the same request
+    without them; the client then filters locally and remembers the refusal
+    (``refused_params``) so the caller can keep it for the connection.
+    """
 
     def __init__(
         self,
@@ -131,6 +150,9 @@ class LtiAdvantageClient(ClientCore):
             token_cache=token_cache,
         )
         self._sleep = sleep
+        self.supports_progress = config.canvas_extensions
+        self._refused = set(config.refused_params)
+        self._refused_lock = threading.Lock()
         client = build_client(timeouts=config.timeouts, transport=transport, auth=self.auth,
                               event_hooks=event_hooks)
         self._limiter = limiter or RateLimiter(sleep=sleep)
@@ -140,6 +162,33 @@ class LtiAdvantageClient(ClientCore):
             retrier=Retrier(retry_policy, sleep=sleep),
             max_response_bytes=config.max_response_bytes,
         )
+
+    @property
+    def has_roster(self) -> bool:
+        """Whether the connection has a Names and Roles service."""
+        return bool(self.config.nrps_url)
+
+    @property
+    def refused_params(self) -> frozenset[str]:
+        """The optional query parameters this platform refuses (configured plus learned)."""
+        with self._refused_lock:
+            return frozenset(self._refused)
+
+    def fetch_token(self) -> httpx.Response:
+        """A fresh token for every scope GradeDesk uses, asked for now (not from a cache);
+        returns the token endpoint's reply. Raises the token endpoint's error."""
+        def send(request: httpx.Request) -> httpx.Response:
+            try:
+                response = self._session.client.send(request, auth=None)
+            except httpx.HTTPError as exc:
+                raise transport_error(exc, str(request.url)) from None
+            return response
+
+        return self.auth.fetch_token(send)
+
+    def _accepts(self, name: str) -> bool:
+        with self._refused_lock:
+            return name not in self._refused
 
     def __repr__(self) -> str:
         return (f"LtiAdvantageClient(issuer={self.config.issuer!r}, "
@@ -172,16 +221,31 @@ class LtiAdvantageClient(ClientCore):
 
     def _pages(self, url: str, *, scopes: tuple[str, ...], accept: str,
                params: Mapping[str, str] | None, what: str) -> Iterator[httpx.Response]:
-        def first() -> httpx.Response:
-            return self._call("GET", url, scopes=scopes, accept=accept, params=params)
-
         def fetch(next_url: str) -> httpx.Response:
             # Followed verbatim: the platform's link already carries every filter.
             return self._call("GET", next_url, scopes=scopes, accept=accept)
 
+        optional = dict(params or {})
         if self.config.page_size is not None:
-            params = {**(params or {}), "limit": str(self.config.page_size)}
-        first_key = str(httpx.URL(url).copy_merge_params(dict(params or {})))
+            optional["limit"] = str(self.config.page_size)
+        optional = {name: value for name, value in optional.items() if self._accepts(name)}
+
+        def first() -> httpx.Response:
+            if not optional:
+                return self._call("GET", url, scopes=scopes, accept=accept)
+            try:
+                return self._call("GET", url, scopes=scopes, accept=accept, params=optional)
+            except (NotFound, Rejected) as refusal:
+                if isinstance(refusal, StaleTimestamp) or \
+                        refusal.status not in _REFUSAL_STATUSES:
+                    raise
+                # If this fails too, its error is the real answer (e.g. an unknown item).
+                response = self._call("GET", url, scopes=scopes, accept=accept)
+                with self._refused_lock:
+                    self._refused.update(optional)
+                return response
+
+        first_key = str(httpx.URL(url).copy_merge_params(optional))
         return paginate(first, fetch, next_link, what=what, max_pages=self.config.max_pages,
                         first_key=first_key)
 
@@ -194,7 +258,13 @@ class LtiAdvantageClient(ClientCore):
         for page in self._pages(self.config.lineitems_url, scopes=self._read_scopes(),
                                 accept=ags.LINEITEM_CONTAINER, params=params,
                                 what="line items"):
-            yield from ags.parse_line_items(page)
+            items = ags.parse_line_items(page)
+            # A platform that refused the filters sent everything: filter here instead.
+            for name, wanted in (("resource_link_id", resource_link_id),
+                                 ("resource_id", resource_id), ("tag", tag)):
+                if wanted is not None and not self._accepts(name):
+                    items = [item for item in items if _filter_value(item, name) == wanted]
+            yield from items
 
     def list_line_items(self, *, resource_link_id: str | None = None,
                         resource_id: str | None = None, tag: str | None = None
@@ -208,9 +278,13 @@ class LtiAdvantageClient(ClientCore):
         return ags.parse_line_item(response)
 
     def create_line_item(self, item: LineItem) -> LineItem:
+        """POST once (a retry could make a second column); the caller recovers a lost reply
+        by looking the column up by its resourceId."""
+        if self.config.canvas_extensions:
+            item = canvas.with_new_column_defaults(item)
         response = self._call("POST", self.config.lineitems_url, scopes=(ags.SCOPE_LINEITEM,),
                               accept=ags.LINEITEM, body=ags.line_item_body(item),
-                              content_type=ags.LINEITEM)
+                              content_type=ags.LINEITEM, idempotent=False)
         return ags.parse_line_item(response)
 
     def update_line_item(self, item: LineItem) -> LineItem:
@@ -234,7 +308,10 @@ class LtiAdvantageClient(ClientCore):
                                 scopes=(ags.SCOPE_RESULT_READONLY,),
                                 accept=ags.RESULT_CONTAINER, params=query_params(user_id=user_id),
                                 what="results"):
-            yield from ags.parse_results(page)
+            results = ags.parse_results(page)
+            if user_id is not None and not self._accepts("user_id"):
+                results = [result for result in results if result.user_id == user_id]
+            yield from results
 
     def list_results(self, line_item_id: str, *, user_id: str | None = None) -> list[Result]:
         return list(self.iter_results(line_item_id, user_id=user_id))
@@ -267,6 +344,15 @@ class LtiAdvantageClient(ClientCore):
         for page in self._pages(self.config.nrps_url, scopes=(nrps.SCOPE_MEMBERSHIP_READONLY,),
                                 accept=nrps.MEMBERSHIP_CONTAINER, params=query_params(role=role),
                                 what="course members"):
-            yield nrps.parse_membership_page(page)
+            context, members = nrps.parse_membership_page(page)
+            if role is not None and not self._accepts("role"):
+                members = [member for member in members if role in member.roles]
+            yield context, members
 
 
+
+
+def _filter_value(item: LineItem, name: str) -> str | None:
+    """A line item's value for one of the AGS list filters."""
+    return {"resource_link_id": item.resource_link_id, "resource_id": item.resource_id,
+            "tag": item.tag}[name]
