@@ -354,10 +354,7 @@ def admin_configuration(connection: ConnectionRow, secrets: SecretStore) -> dict
         return setup.canvas_developer_key_config(jwk)
     if profile.kind is PlatformKind.MOODLE:
         return setup.moodle_tool_settings(pem)
-    return {"public_jwk": jwk, "jwks": {"keys": [jwk]}, "public_key_pem": pem,
-            "scopes": list(setup.CANVAS_SCOPES[:5]),
-            "client_id": connection.settings.get("client_id"),
-            "token_url": connection.settings.get("token_url")}
+    return setup.generic_tool_registration(jwk, pem)
 
 
 def check_connection(connection: ConnectionRow, secrets: SecretStore, db: Database

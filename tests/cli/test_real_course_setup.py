@@ -248,10 +248,10 @@ def test_a_spec_only_platform_end_to_end(gd: Gradedesk, minimal: SandboxProcess)
     gd.ok("connection", "add", "ags", "--lti", "--issuer", info["issuer"],
           "--client-id", info["client_id"], "--token-url", info["token_url"],
           "--lineitems-url", info["lineitems_url"])
-    paste_developer_key(minimal, gd.ok("connection", "config", "ags").json()
-                        | {"title": "GradeDesk", "description": "d",
-                           "target_link_uri": "https://gradedesk.invalid/lti/launch",
-                           "oidc_initiation_url": "https://gradedesk.invalid/lti/login"})
+    registration = gd.ok("connection", "config", "ags").json()
+    assert registration["public_key_pem"].startswith("-----BEGIN PUBLIC KEY-----")
+    assert not any("canvas" in scope for scope in registration["scopes"])
+    paste_developer_key(minimal, registration)
     pulled = gd.run("pull", "ags", "--json")
     assert pulled.code == 0, pulled.err
     assert pulled.json()["names_available"] is False
@@ -287,3 +287,26 @@ def test_a_spec_only_platform_end_to_end(gd: Gradedesk, minimal: SandboxProcess)
     assert conflicted.code == 1 and conflicted.json()["conflicts"] == 1
     assert minimal.result(info["lineitems_url"].split("?")[0] + "/31/lineitem",
                           first)["resultScore"] == 9
+
+
+def test_a_score_moodle_would_drop_is_warned_about_before_it_is_queued(gd: Gradedesk) -> None:
+    from gradedesk.domain import LEARNER_ROLE, LineItem, Member
+    from gradedesk.store import connections, open_database, snapshots
+
+    site = "https://moodle.school.edu/mod/lti/services.php"
+    db = open_database(gd.data_dir)
+    try:
+        row = connections.add_connection(db, "m", "lti", {
+            "platform": "moodle", "issuer": "https://moodle.school.edu", "client_id": "abc",
+            "token_url": "https://moodle.school.edu/mod/lti/token.php",
+            "lineitems_url": f"{site}/42/lineitems?type_id=5"})
+        snapshots.upsert_line_items(db, row.id, [LineItem(
+            id=f"{site}/42/lineitems/3/lineitem?type_id=5", label="Essay", score_maximum=10)])
+        snapshots.upsert_members(db, row.id, [Member("u-1", roles=(LEARNER_ROLE,), name="Ada")])
+    finally:
+        db.close()
+    warned = gd.ok("grade", "m", "--line-item", "3", "--user", "u-1", "--score", "6",
+                   "--grading-progress", "PendingManual")
+    assert "keeps a score only when its grading progress is FullyGraded" in warned.err
+    quiet = gd.ok("grade", "m", "--line-item", "3", "--user", "u-1", "--score", "6")
+    assert "warning" not in quiet.err

@@ -278,7 +278,7 @@ def _show_line_items(args: argparse.Namespace, db: Database, connection: Connect
             "pending_manual": sum(1 for c in mine if c.score is None and c.has_server_result),
             "drafts": sum(1 for c in mine if c.state not in (SyncState.CLEAN,
                                                              SyncState.CONFIRMED)),
-            "students": learners})
+            "students": learners, "on_platform": not item.pending_create})
     if args.json:
         emit_json({"connection": connection.name, "line_items": listing})
         return 0
@@ -287,7 +287,14 @@ def _show_line_items(args: argparse.Namespace, db: Database, connection: Connect
     for entry in listing:
         print(f"  {entry['short_id']:>6}  {entry['label']:<32} out of "
               f"{entry['score_maximum']:>5g}  {entry['graded']:>4}/{learners} graded  "
-              f"{entry['pending_manual']:>3} to review  {entry['drafts']:>3} local")
+              f"{entry['pending_manual']:>3} to review  {entry['drafts']:>3} local"
+              + ("" if entry["on_platform"] else "  (not on the platform yet: push creates "
+                 "it)"))
+    if any(not row.named for row in snapshots.list_members(db, connection.id,
+                                                           learners_only=True)) \
+            and all(row.source != "roster" for row in snapshots.list_members(db, connection.id)):
+        print("Names are unavailable on this platform (no Names and Roles service): students "
+              "are shown by user id.")
     return 0
 
 

@@ -161,6 +161,22 @@ def canvas_developer_key_config(public_jwk: dict[str, str], *, title: str = TOOL
     }
 
 
+def generic_tool_registration(public_jwk: dict[str, str], public_key_pem: str, *,
+                              title: str = TOOL_TITLE) -> dict[str, Any]:
+    """What any LTI 1.3 platform's tool registration asks for: name, the (never used) launch
+    URLs, the public key as a JWK and as PEM, and the AGS and Names and Roles scopes."""
+    return {
+        "title": title,
+        "description": TOOL_DESCRIPTION,
+        "target_link_uri": NO_LAUNCH_TARGET,
+        "oidc_initiation_url": NO_LAUNCH_LOGIN,
+        "public_jwk": dict(public_jwk),
+        "jwks": {"keys": [dict(public_jwk)]},
+        "public_key_pem": public_key_pem.strip(),
+        "scopes": [scope for scope in CANVAS_SCOPES if scope != progress.SCOPE_PROGRESS],
+    }
+
+
 def moodle_tool_settings(public_key_pem: str, *, title: str = TOOL_TITLE) -> dict[str, str]:
     """The fields of Moodle's Site administration > Plugins > External tool > Manage tools >
     configure a tool manually, in the form's own words."""
