@@ -278,7 +278,7 @@ def test_csv_round_trip_and_a_bad_cell_changes_nothing(rig: Rig) -> None:
 
     with pytest.raises(GradebookCsvError) as bad:
         plan_import(rig.db, rig.connection, with_cell("abc"))
-    assert bad.value.problems[0].row == 3 and "(31)" in bad.value.problems[0].column
+    assert bad.value.problems[0].line == 3 and "(31)" in bad.value.problems[0].column
     assert drafts.list_drafts(rig.db, rig.connection.id) == []
 
     assert apply_import(rig.db, rig.connection, [change]) == 1

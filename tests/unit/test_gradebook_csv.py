@@ -43,11 +43,11 @@ def test_every_bad_cell_is_reported_and_nothing_is_returned() -> None:
             "Ortiz,5127,,,,-5,\n")
     with pytest.raises(GradebookCsvError) as caught:
         read_gradebook(io.StringIO(text))
-    problems = [(p.row, p.column) for p in caught.value.problems]
+    problems = [(p.line, p.column) for p in caught.value.problems]
     # "Park, Ada" unquoted shifts the row: the parser still reports where each problem is.
     assert (3, "Lab 3 (31)") in problems
     assert all(p.message for p in caught.value.problems)
-    assert "row 3" in caught.value.user_message
+    assert "line 3" in caught.value.user_message
 
 
 def test_computed_columns_are_ignored_and_a_bom_is_tolerated() -> None:
@@ -76,3 +76,29 @@ def test_any_text_reads_or_gives_a_csv_error(text: str) -> None:
         read_gradebook(io.StringIO(text))
     except GradebookCsvError as error:
         assert error.problems
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_files_from_comma_decimal_locales_read(delimiter: str) -> None:
+    # Issue 9, finding 10: Excel in a comma-decimal locale writes ";" and "7,5".
+    lines = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Lab 3 (31)"],
+             ["Points Possible", "", "", "", "", "10"],
+             ["Park, Ada", "8f3c", "", "", "A", "7,5"]]
+    text = "\n".join(delimiter.join(cells) for cells in lines) + "\n"
+    book = read_gradebook(io.StringIO(text))
+    assert book.rows[0].student == "Park, Ada" and book.rows[0].scores == {"31": 7.5}
+    assert book.columns[0].points_possible == 10
+
+
+def test_problems_carry_the_files_real_line_numbers_one_per_line() -> None:
+    # A quoted cell spanning two lines pushes every later record one line down.
+    text = ("Student,ID,SIS User ID,SIS Login ID,Section,Lab (31)\n"
+            "\"Park,\nAda\",8f3c,,,,abc\n"
+            "Ortiz,5127,,,,1e400\n"
+            "Kim,5127,,,,3\n")
+    with pytest.raises(GradebookCsvError) as caught:
+        read_gradebook(io.StringIO(text))
+    assert [(p.line, p.column) for p in caught.value.problems] == [
+        (2, "Lab (31)"), (4, "Lab (31)"), (5, "ID")]
+    assert "first on line 4" in caught.value.problems[2].message
+    assert caught.value.user_message.count("\n  line ") == 3

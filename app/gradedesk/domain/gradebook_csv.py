@@ -1,13 +1,16 @@
 """Canvas's gradebook CSV layout: Student, ID, SIS User ID, SIS Login ID, Section, then one
 column per assignment headed ``Name (id)``; Canvas puts a "Points Possible" row first.
 
-Reading is all-or-nothing: every bad cell is reported with its row and column, and a caller
-applies nothing unless the whole file is clean.
+Reading is all-or-nothing: every bad cell is reported with its line in the file and its
+column, and a caller applies nothing unless the whole file is clean. Files from spreadsheets in
+comma-decimal locales separate cells with ";" (Excel) or tabs: the delimiter is found from the
+header.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from gradedesk.domain.models import parse_score_input
 
 FIXED_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "Points Possible"
+DELIMITERS = (",", ";", "\t")
 _ASSIGNMENT_HEADER = re.compile(r"^(?P<name>.*\S)\s*\((?P<id>[^()]+)\)$")
 
 
@@ -42,16 +46,19 @@ class GradebookRow:
     sis_user_id: str = ""
     sis_login_id: str = ""
     scores: dict[str, float | None] = field(default_factory=dict)  # short_id -> score
+    line: int = field(default=0, compare=False)  # where the row starts in the file
 
 
 @dataclass(frozen=True, slots=True)
 class CellProblem:
-    row: int  # 1-based line number in the file, as a spreadsheet shows it
+    line: int  # 1-based line in the file (a quoted cell may span lines), 0: the whole file
     column: str
     message: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column!r}: {self.message}"
+        where = f"line {self.line}" if self.line else "the file"
+        return f"{where}, column {self.column!r}: {self.message}" if self.column \
+            else f"{where}: {self.message}"
 
 
 class GradebookCsvError(InputError):
@@ -59,9 +66,9 @@ class GradebookCsvError(InputError):
 
     def __init__(self, problems: Sequence[CellProblem]) -> None:
         self.problems = tuple(problems)
-        shown = "; ".join(str(p) for p in self.problems[:10])
-        more = f" (and {len(self.problems) - 10} more)" if len(self.problems) > 10 else ""
-        super().__init__(f"The CSV file has {len(self.problems)} problem(s): {shown}{more}")
+        shown = "".join(f"\n  {p}" for p in self.problems[:20])
+        more = f"\n  (and {len(self.problems) - 20} more)" if len(self.problems) > 20 else ""
+        super().__init__(f"The CSV file has {len(self.problems)} problem(s):{shown}{more}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,21 +88,51 @@ def write_gradebook(out: TextIO, columns: Sequence[GradebookColumn],
                          row.section, *(_number(row.scores.get(c.short_id)) for c in columns)])
 
 
+def _delimiter(first_line: str) -> str:
+    """The delimiter that makes the header a gradebook header (else the one giving most
+    cells): "," from Canvas, ";" from Excel in comma-decimal locales, tab from a paste."""
+    best, most = ",", 0
+    for candidate in DELIMITERS:
+        cells = next(csv.reader([first_line], delimiter=candidate), [])
+        names = [cell.strip().lstrip("\ufeff") for cell in cells]
+        if names[:2] == list(FIXED_COLUMNS[:2]):
+            return candidate
+        if len(cells) > most:
+            best, most = candidate, len(cells)
+    return best
+
+
+def _records(text: str) -> list[tuple[int, list[str]]]:
+    """(line where the record starts, its cells) for every record of the file."""
+    reader = csv.reader(io.StringIO(text, newline=""),
+                        delimiter=_delimiter(text.split("\n", 1)[0]))
+    records: list[tuple[int, list[str]]] = []
+    ended = 0
+    for cells in reader:
+        records.append((ended + 1, cells))
+        ended = reader.line_num
+    return records
+
+
 def read_gradebook(source: TextIO) -> Gradebook:
     """Parse a whole file; raise GradebookCsvError listing every problem, or return it all."""
     try:
-        lines = list(csv.reader(source))
+        records = _records(source.read())
     except csv.Error as error:
         raise GradebookCsvError([CellProblem(0, "", f"not a CSV file: {error}")]) from None
     except UnicodeDecodeError:
         raise GradebookCsvError([CellProblem(0, "", "not UTF-8 text")]) from None
-    if not lines:
+    if not records:
         raise GradebookCsvError([CellProblem(1, "", "the file is empty")])
-    header = [cell.strip().lstrip("\ufeff") for cell in lines[0]]
+    header_line, header_cells = records[0]
+    header = [cell.strip().lstrip("\ufeff") for cell in header_cells]
     problems: list[CellProblem] = []
     for position, expected in enumerate(FIXED_COLUMNS[:2]):
         if len(header) <= position or header[position] != expected:
-            problems.append(CellProblem(1, expected, f"the header must start with {expected!r}"))
+            problems.append(CellProblem(
+                header_line, expected,
+                f"the header must start with {expected!r} (columns separated by a comma, a "
+                "semicolon or a tab)"))
     if problems:
         raise GradebookCsvError(problems)
     index = {name: position for position, name in enumerate(header)}
@@ -111,7 +148,7 @@ def read_gradebook(source: TextIO) -> Gradebook:
 
     rows: list[GradebookRow] = []
     points: dict[str, float | None] = {}
-    for line_number, cells in enumerate(lines[1:], start=2):
+    for line_number, cells in records[1:]:
         if not any(cell.strip() for cell in cells):
             continue
         first = cells[0].strip() if cells else ""
@@ -130,13 +167,16 @@ def read_gradebook(source: TextIO) -> Gradebook:
             student=first, user_id=user_id,
             sis_user_id=_cell(cells, index.get("SIS User ID")),
             sis_login_id=_cell(cells, index.get("SIS Login ID")),
-            section=_cell(cells, index.get("Section")), scores=scores,
+            section=_cell(cells, index.get("Section")), scores=scores, line=line_number,
         ))
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows):
+    for row in rows:
         if row.user_id in seen:
-            problems.append(CellProblem(0, "ID", f"student {row.user_id!r} appears twice"))
-        seen[row.user_id] = number
+            problems.append(CellProblem(row.line, "ID", f"student {row.user_id!r} appears "
+                                                        f"twice (first on line "
+                                                        f"{seen[row.user_id]})"))
+        else:
+            seen[row.user_id] = row.line
     if problems:
         raise GradebookCsvError(problems)
     final_columns = tuple(

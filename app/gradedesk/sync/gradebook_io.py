@@ -71,11 +71,11 @@ def plan_import(db: Database, connection: ConnectionRow, source: TextIO) -> list
         if column.short_id not in items:
             problems.append(CellProblem(1, column.header,
                                         "no line item with this id in the connection"))
-    # Line 1 is the header, and the Points Possible line (if any) comes before the students.
     for row in book.rows:
         if row.user_id not in members:
-            problems.append(CellProblem(0, "ID", f"{row.student or row.user_id!r} "
-                                                 f"({row.user_id}) is not a student here"))
+            problems.append(CellProblem(row.line, "ID", f"{row.student or row.user_id!r} "
+                                                        f"({row.user_id}) is not a student "
+                                                        "here"))
     if problems:
         raise GradebookCsvError(problems)
     cells = grid.gradebook_cells(db, connection.id)

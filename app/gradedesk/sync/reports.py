@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from gradedesk.domain import InputError
+from gradedesk.domain.names import Ambiguous, PersonNames, find_person
 from gradedesk.store import ConnectionRow, Database, OutboxState, drafts, jobs, outbox, snapshots
 from gradedesk.store.rows import LineItemRow, MemberRow
 
@@ -31,21 +32,29 @@ def find_line_item(db: Database, connection: ConnectionRow, wanted: str) -> Line
     raise InputError(f"No line item {wanted!r} in {connection.name!r}. Known: {choices}")
 
 
+def names_of(member: MemberRow) -> PersonNames:
+    """A roster entry as the names a grader may use for it."""
+    return PersonNames(user_id=member.user_id, name=member.name, given_name=member.given_name,
+                       family_name=member.family_name, sort_name=member.sort_name,
+                       email=member.email)
+
+
 def find_member(db: Database, connection: ConnectionRow, wanted: str) -> MemberRow:
-    """A student by user id, email or exact name (case-insensitive)."""
+    """A student by user id, email, name ("Last, First" or "First Last", any case, accents
+    optional) or a surname only one student has; InputError listing the candidates when the
+    name is ambiguous, or saying nobody matches."""
     members = snapshots.list_members(db, connection.id)
-    text = wanted.strip()
-    keys: tuple[Callable[[MemberRow], str], ...] = (
-        lambda m: m.user_id, lambda m: (m.email or "").casefold(),
-        lambda m: (m.name or "").casefold())
-    for key in keys:
-        found = [member for member in members if key(member) in (text, text.casefold())]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise InputError(f"{wanted!r} names {len(found)} people; use the user id.")
-    raise InputError(f"No one called {wanted!r} in {connection.name!r} (use a user id from "
-                     f"`gradedesk show {connection.name} --line-item ID`).")
+    try:
+        found = find_person(wanted, members, names_of)
+    except Ambiguous as ambiguous:
+        candidates = cast(tuple[MemberRow, ...], ambiguous.candidates)
+        listed = "; ".join(f"{m.sort_name} ({m.user_id})" for m in candidates[:10])
+        raise InputError(f"{wanted!r} names {len(ambiguous.candidates)} people: {listed}. "
+                         "Use the full name, the email or the user id.") from None
+    if found is None:
+        raise InputError(f"No one called {wanted!r} in {connection.name!r} (use a user id from "
+                         f"`gradedesk show {connection.name} --line-item ID`).")
+    return found
 
 
 @dataclass(frozen=True, slots=True)

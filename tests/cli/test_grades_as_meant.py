@@ -1,0 +1,78 @@
+"""Issue 9 through the ``gradedesk`` command against the sandbox: what a grader types or imports
+is exactly what gets queued, and what cannot be placed is said plainly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args, make_key_files
+
+pytestmark = pytest.mark.usefixtures("secret_store")
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> KeyFiles:
+    return make_key_files(tmp_path / "keys")
+
+
+@pytest.fixture
+def sandbox(keys: KeyFiles) -> Iterator[SandboxProcess]:
+    running = SandboxProcess(keys.public)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def gd(tmp_path: Path, sandbox: SandboxProcess, keys: KeyFiles) -> Gradedesk:
+    tool = Gradedesk(tmp_path / "data")
+    tool.ok(*add_connection_args("canvas", sandbox.info, keys.private))
+    tool.ok("pull", "canvas")
+    return tool
+
+
+def _students(gd: Gradedesk) -> list[dict[str, object]]:
+    shown = gd.ok("show", "canvas", "--line-item", "31", "--json").json()
+    return [s for s in shown["students"] if s["name"] and s["name"] != "Test Student"]
+
+
+def test_a_semicolon_csv_from_a_comma_decimal_locale_imports(gd: Gradedesk,
+                                                             tmp_path: Path) -> None:
+    first, second = _students(gd)[:2]
+    sheet = tmp_path / "grades.csv"
+    sheet.write_text(
+        "Student;ID;SIS User ID;SIS Login ID;Section;Lab 1: Microscopy (31)\n"
+        "Points Possible;;;;;10\n"
+        f"{first['sort_name']};{first['user_id']};;;;7,5\n"
+        f"{second['sort_name']};{second['user_id']};;;;9\n", encoding="utf-8-sig")
+    imported = gd.run("import", "canvas", str(sheet), "--json")
+    assert imported.code == 0, imported.err
+    assert sorted(c["new"] for c in imported.json()["changes"]) == [7.5, 9.0]
+    scores = {s["user_id"]: s["score"] for s in _students(gd)}
+    assert (scores[first["user_id"]], scores[second["user_id"]]) == (7.5, 9.0)
+
+
+def test_an_unknown_student_is_reported_on_its_line(gd: Gradedesk, tmp_path: Path) -> None:
+    known = _students(gd)[0]
+    sheet = tmp_path / "grades.csv"
+    sheet.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section,Lab 1: Microscopy (31)\n"
+        f"\"{known['sort_name']}\",{known['user_id']},,,,5\n"
+        "Nobody,no-such-student,,,,6\n", encoding="utf-8")
+    refused = gd.run("import", "canvas", str(sheet))
+    assert refused.code == 1
+    assert "line 3, column 'ID'" in refused.err and "row 0" not in refused.err
+    assert gd.ok("status", "canvas", "--json").json()["connections"][0]["drafts"] == 0
+
+
+def test_grade_takes_the_names_show_prints(gd: Gradedesk) -> None:
+    students = _students(gd)
+    accented = next(s for s in students
+                    if any(ord(c) > 127 for c in str(s["name"])) and "," in str(s["sort_name"]))
+    plain = str(accented["name"]).translate(str.maketrans("áéíóúñçÁÉÍÓÚ", "aeiouncAEIOU"))
+    for spelling in (str(accented["sort_name"]), plain.upper(), plain):
+        graded = gd.run("grade", "canvas", "--line-item", "31", "--user", spelling,
+                        "--score", "4", "--json")
+        assert graded.code == 0, (spelling, graded.err)
+        assert graded.json()["user_id"] == accented["user_id"]
