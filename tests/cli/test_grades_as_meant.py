@@ -76,3 +76,22 @@ def test_grade_takes_the_names_show_prints(gd: Gradedesk) -> None:
                         "--score", "4", "--json")
         assert graded.code == 0, (spelling, graded.err)
         assert graded.json()["user_id"] == accented["user_id"]
+
+
+def test_absurd_scores_are_refused_and_extra_credit_is_marked(gd: Gradedesk,
+                                                              tmp_path: Path) -> None:
+    student = _students(gd)[0]
+    typo = gd.run("grade", "canvas", "--line-item", "31", "--user", str(student["user_id"]),
+                  "--score", "1e9")
+    assert typo.code == 1 and "typo" in typo.err and "e+" not in typo.err
+    extra = gd.run("grade", "canvas", "--line-item", "31", "--user", str(student["user_id"]),
+                   "--score", "12")
+    assert extra.code == 0 and "above the maximum" in extra.err
+    sheet = tmp_path / "grades.csv"
+    sheet.write_text("Student,ID,SIS User ID,SIS Login ID,Section,Lab 1: Microscopy (31)\n"
+                     f"\"{student['sort_name']}\",{student['user_id']},,,,1000000000\n",
+                     encoding="utf-8")
+    refused = gd.run("import", "canvas", str(sheet))
+    assert refused.code == 1 and "line 2" in refused.err and "typo" in refused.err
+    listing = gd.ok("show", "canvas", "--line-item", "31").out
+    assert "e+" not in listing

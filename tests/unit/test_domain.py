@@ -266,3 +266,33 @@ class TestScoreInput:
     def test_bad_input_is_refused_with_the_reason(self, typed: str, reason: str) -> None:
         with pytest.raises(InputError, match=reason):
             parse_score_input(typed)
+
+
+# --- Issue 9, finding 5: scores a grader cannot have meant ------------------------------------
+
+
+@pytest.mark.parametrize(("score", "maximum"), [(1e9, 10), (101, 10), (101, 0)])
+def test_a_score_far_above_the_maximum_is_refused_as_a_typo(score: float,
+                                                            maximum: float) -> None:
+    from gradedesk.domain import check_score_against_maximum
+
+    with pytest.raises(InputError) as caught:
+        check_score_against_maximum(score, maximum)
+    assert "typo" in caught.value.user_message and "e+" not in caught.value.user_message
+
+
+@pytest.mark.parametrize(("score", "maximum"), [(12, 10), (100, 10), (0, 0), (50, 0), (None, 5)])
+def test_extra_credit_is_accepted(score: float | None, maximum: float) -> None:
+    from gradedesk.domain import check_score_against_maximum, is_above_maximum
+
+    check_score_against_maximum(score, maximum)
+    assert is_above_maximum(score, maximum) == (score is not None and score > maximum)
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (1e9, "1000000000"), (7.5, "7.5"), (8.0, "8"), (2 / 3, "0.67"), (0.1 + 0.2, "0.3"),
+    (1e-7, "0"), (None, "")])
+def test_scores_are_never_shown_in_scientific_notation(value: float | None, shown: str) -> None:
+    from gradedesk.domain import format_score
+
+    assert format_score(value) == shown

@@ -18,7 +18,13 @@ from typing import Any
 from gradedesk import bootstrap
 from gradedesk.cli import column_commands, setup_commands
 from gradedesk.cli.output import emit_json, secrets_store, warn
-from gradedesk.domain import ContentItem, InputError, parse_score_input
+from gradedesk.domain import (
+    ContentItem,
+    InputError,
+    format_score,
+    is_above_maximum,
+    parse_score_input,
+)
 from gradedesk.domain.progress_values import ActivityProgress, GradingProgress
 from gradedesk.logs import configure_logging
 from gradedesk.paths import data_dir, log_dir
@@ -67,7 +73,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return format_score(value)
 
 
 class ProgressPrinter:
@@ -340,6 +346,9 @@ def grade(args: argparse.Namespace, db: Database) -> int:
              "platform. Queued anyway; grade again with --grading-progress FullyGraded to send "
              "the score.")
     draft = save_grade(db, connection, item.url, member.user_id, drafts.DraftEdit(**changes))
+    if is_above_maximum(draft.score_given, item.score_maximum):
+        warn(f"{format_score(draft.score_given)} is above the maximum of {item.label} "
+             f"({format_score(item.score_maximum)}): kept as extra credit.")
     if args.json:
         emit_json({"connection": connection.name, "line_item": item.url,
                    "user_id": member.user_id, "score": draft.score_given,

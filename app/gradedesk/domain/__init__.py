@@ -17,6 +17,9 @@ from gradedesk.domain.models import (
     Roster,
     Score,
     ScoreReceipt,
+    check_score_against_maximum,
+    format_score,
+    is_above_maximum,
     parse_score_input,
 )
 from gradedesk.domain.progress_values import (
@@ -48,7 +51,10 @@ __all__ = [
     "Roster",
     "Score",
     "ScoreReceipt",
+    "check_score_against_maximum",
+    "format_score",
     "format_timestamp",
+    "is_above_maximum",
     "parse_enum",
     "parse_score_input",
     "parse_timestamp",

@@ -633,3 +633,35 @@ def parse_score_input(typed: str) -> float | None:
     if value < 0:
         raise InputError("A score must be 0 or more.")
     return value
+
+
+# A score above ten times the maximum is taken for a typo (1e9 for 9, 850 for 8.5); extra
+# credit above the maximum is legal and only marked. A 0-point column allows up to this.
+ABSURD_FACTOR = 10.0
+ZERO_MAXIMUM_LIMIT = 100.0
+
+
+def check_score_against_maximum(score: float | None, maximum: float | None) -> None:
+    """InputError for a score that can only be a typo, with the reason."""
+    if score is None or maximum is None:
+        return
+    limit = maximum * ABSURD_FACTOR if maximum > 0 else ZERO_MAXIMUM_LIMIT
+    if score > limit:
+        raise InputError(
+            f"{format_score(score)} is more than {ABSURD_FACTOR:g} times the maximum "
+            f"({format_score(maximum)}): refused as a typo. Extra credit up to "
+            f"{format_score(limit)} is accepted.")
+
+
+def is_above_maximum(score: float | None, maximum: float | None) -> bool:
+    """Extra credit: legal, but worth a mark on the cell and a warning."""
+    return score is not None and maximum is not None and score > maximum + 1e-9
+
+
+def format_score(value: float | None, *, decimals: int = 2) -> str:
+    """A score as people read it: never scientific notation, long decimals rounded for
+    display (the stored value keeps every digit), no trailing zeros."""
+    if value is None:
+        return ""
+    text = f"{value:,.{decimals}f}".replace(",", "")
+    return text.rstrip("0").rstrip(".") if "." in text else text

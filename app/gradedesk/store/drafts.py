@@ -20,6 +20,7 @@ from gradedesk.domain import (
     GradingProgress,
     InputError,
     Score,
+    check_score_against_maximum,
     utc_now,
 )
 from gradedesk.store._sql import db_time, from_db_time, from_json, to_json
@@ -103,6 +104,8 @@ def save_draft(db: Database, connection_id: int, line_item_url: str, user_id: st
             # A typed score means "graded"; no score means the work still waits for one.
             grading = GradingProgress.FULLY_GRADED if score is not None \
                 else GradingProgress.PENDING
+        if edit.score_given is not _UNSET:
+            check_score_against_maximum(score, maximum)
         # Validate through the domain before writing: "abc" never reaches here, -5 stops here.
         Score(user_id=user_id, activity_progress=activity, grading_progress=grading,
               timestamp=moment, score_given=score,

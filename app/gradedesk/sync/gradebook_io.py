@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from gradedesk.domain import InputError
+from gradedesk.domain import InputError, check_score_against_maximum
 from gradedesk.domain.gradebook_csv import (
     CellProblem,
     GradebookColumn,
@@ -86,12 +86,19 @@ def plan_import(db: Database, connection: ConnectionRow, source: TextIO) -> list
             if new is None:
                 continue
             item = items[column.short_id]
+            try:
+                check_score_against_maximum(new, item.score_maximum)
+            except InputError as typo:
+                problems.append(CellProblem(row.line, column.header, typo.user_message))
+                continue
             shown = cells.get((item.id, row.user_id))
             old = shown.score if shown is not None else None
             if old is not None and math.isclose(old, new, abs_tol=1e-9):
                 continue
             changes.append(PlannedChange(item.url, item.label, row.user_id,
                                          members[row.user_id].sort_name, old, new))
+    if problems:
+        raise GradebookCsvError(problems)
     return changes
 
 
