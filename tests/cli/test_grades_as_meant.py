@@ -95,3 +95,61 @@ def test_absurd_scores_are_refused_and_extra_credit_is_marked(gd: Gradedesk,
     assert refused.code == 1 and "line 2" in refused.err and "typo" in refused.err
     listing = gd.ok("show", "canvas", "--line-item", "31").out
     assert "e+" not in listing
+
+
+def _cell(gd: Gradedesk, user: object) -> dict[str, object]:
+    shown = gd.ok("show", "canvas", "--line-item", "31", "--json").json()["students"]
+    found: dict[str, object] = next(s for s in shown if s["user_id"] == user)
+    return found
+
+
+def test_a_cleared_score_is_cleared_on_the_platform_and_only_then_confirmed(
+        gd: Gradedesk, sandbox: SandboxProcess) -> None:
+    graded = next(s for s in _students(gd) if s["score"] is not None)
+    user = graded["user_id"]
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", str(user), "--score", "")
+    pushed = gd.run("push", "canvas", "--json")
+    assert pushed.code == 0, pushed.err
+    assert (pushed.json()["confirmed"], pushed.json()["mismatched"]) == (1, 0)
+    held = sandbox.result(sandbox.info["lineitems_url"] + "/31", str(user))
+    assert held["resultScore"] is None and held["grade"] is None
+    cell = _cell(gd, user)
+    assert cell["score"] is None and cell["state"] == "confirmed"
+
+
+def test_after_a_colleagues_change_no_cell_claims_confirmed(gd: Gradedesk,
+                                                            sandbox: SandboxProcess) -> None:
+    user = _students(gd)[0]["user_id"]
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", str(user), "--score", "6")
+    gd.ok("push", "canvas")
+    assert _cell(gd, user)["state"] == "confirmed"
+    sandbox.colleague_grades(sandbox.info["lineitems_url"] + "/31", str(user), 3)
+    gd.ok("pull", "canvas")
+    cell = _cell(gd, user)
+    assert (cell["score"], cell["state"]) == (3, "clean")
+
+
+def test_a_grade_the_platform_will_never_take_is_refused_once_and_can_be_discarded(
+        gd: Gradedesk, sandbox: SandboxProcess) -> None:
+    shown = gd.ok("show", "canvas", "--line-item", "31", "--json").json()["students"]
+    test_student = next(s for s in shown if s["name"] == "Test Student")
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", "Test Student", "--score", "5")
+    first = gd.run("push", "canvas", "--json")
+    assert first.code == 1 and first.json()["refused"] == 1
+    attempts = [e["attempts"] for e in first.json()["outbox"] if e["state"] == "refused"]
+    again = gd.run("push", "canvas", "--json")
+    assert again.code == 0 and again.json()["refused"] == 1  # listed, not retried
+    assert [e["attempts"] for e in again.json()["outbox"] if e["state"] == "refused"] == attempts
+    assert _cell(gd, test_student["user_id"])["state"] == "refused"
+    status = gd.ok("status", "canvas").out
+    assert "1 refused" in status
+    dropped = gd.ok("discard", "canvas", "--user", "Test Student", "--json").json()
+    assert [d["user_id"] for d in dropped["discarded"]] == [test_student["user_id"]]
+    assert gd.ok("status", "canvas", "--json").json()["connections"][0]["drafts"] == 0
+
+    # A teacher on the roster is refused at once, before anything is queued.
+    roster = gd.ok("show", "canvas", "--json")  # the instructor is on NRPS, not a learner
+    assert roster.code == 0
+    teacher = gd.run("grade", "canvas", "--line-item", "31", "--user", "Miriam Okonkwo",
+                     "--score", "5")
+    assert teacher.code == 1 and "not a student" in teacher.err

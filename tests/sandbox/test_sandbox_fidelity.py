@@ -180,6 +180,35 @@ class TestServices:
         ledger = httpx.get(sandbox.info["ledger_url"]).json()
         assert [entry["body"]["comment"] for entry in ledger] == ["First look.", "Second look."]
 
+    @pytest.mark.parametrize(("extension", "kept"), [
+        ({}, None), ({"preserve_score": True}, 7.0), ({"new_submission": False}, None)])
+    def test_a_score_post_without_score_given_clears_the_result_unless_preserved(
+            self, sandbox: RunningSandbox, bearer: dict[str, str],
+            extension: dict[str, Any], kept: float | None) -> None:
+        # canvas-ags.md §5: without scoreGiven the Result's score and maximum clear too,
+        # whatever the grading progress, unless preserve_score keeps them.
+        item = httpx.get(sandbox.info["lineitems_url"], headers=bearer).json()[0]["id"]
+        student = next(p["user_id"] for p in httpx.get(sandbox.info["roster_url"]).json()
+                       if p["section"])
+
+        def post(body: dict[str, Any]) -> None:
+            body = {"userId": student, "activityProgress": "Completed",
+                    "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime()),
+                    **body}
+            reply = httpx.post(item + "/scores", headers=bearer, json=body)
+            assert reply.status_code == 200, reply.text
+            time.sleep(0.001)
+
+        post({"scoreGiven": 7, "scoreMaximum": 10, "gradingProgress": "FullyGraded"})
+        post({"gradingProgress": "Pending",
+              "https://canvas.instructure.com/lti/submission": extension})
+        [result] = httpx.get(item + "/results", headers=bearer,
+                             params={"user_id": student}).json()
+        assert result.get("resultScore") == kept
+        full = httpx.get(sandbox.info["admin_url"] + "/result",
+                         params={"line_item": item, "user_id": student}).json()
+        assert (full["grade"] is None) == (kept is None)
+
     def test_the_throttle_answers_in_plain_text(self, tool_key: rsa.RSAPrivateKey) -> None:
         public = tool_key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)

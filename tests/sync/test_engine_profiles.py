@@ -212,3 +212,29 @@ def test_a_column_made_offline_is_created_once_even_when_the_reply_is_lost(
     assert len(made) == 1
     assert Counter(e["user_id"] for e in course.ledger()) == Counter(users)
     assert columns.pending_columns(course.db, course.connection_id) == []
+
+
+def test_confirmed_means_the_read_back_holds_what_was_sent(course: Course) -> None:
+    from gradedesk.store import SyncState, grid
+
+    user = course.learners()[4]
+    course.grade(user, score_given=6, comment="Read back.")
+    engine = course.engine
+    reading = engine._read_back
+    calls = []
+
+    def read_back_after_a_colleague(entries: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:  # the read-back that confirms: the platform moved meanwhile
+            course.admin("POST", "results", json={"line_item_id": course.item(),
+                                                  "user_id": user, "score_given": 2})
+        reading(entries)
+
+    engine._read_back = read_back_after_a_colleague  # type: ignore[method-assign]
+    report = engine.push()
+    assert report.confirmed == [] and len(report.mismatched) == 1 and not report.clean
+    [row] = [r for r in grid.line_item_rows(course.db, course.connection_id,
+                                            course.item()).rows if r.user_id == user]
+    assert row.state is SyncState.MISMATCH
+    assert row.outbox is not None and row.outbox.kept is not None
+    assert row.outbox.kept["score"] == 2

@@ -219,6 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--user", metavar="ID", help="only this student's conflicts")
     resolve.add_argument("--json", action="store_true")
 
+    discard = commands.add_parser(
+        "discard", parents=[common],
+        help="drop local changes not sent yet (all, one line item's or one student's)")
+    discard.add_argument("name", metavar="NAME")
+    discard.add_argument("--line-item", metavar="ID")
+    discard.add_argument("--user", metavar="ID")
+    discard.add_argument("--json", action="store_true")
+
     export = commands.add_parser("export", parents=[common],
                                  help="write scores as a Canvas gradebook CSV")
     export.add_argument("name", metavar="NAME")

@@ -104,6 +104,8 @@ class ProgressPrinter:
             return  # the command's summary says it; a line per grade is noise
         self._end_bar()
         label = {EventKind.CONFLICT: "conflict", EventKind.FAILED: "failed"}.get(event.kind)
+        if event.state == "mismatch":
+            label = "differs"
         text = event.message or ""
         if label is not None:
             who = f" {event.user_id}" if event.user_id else ""
@@ -308,11 +310,17 @@ def _member_for_grading(db: Database, connection: ConnectionRow, wanted: str) ->
     """The student to grade: from the roster, or a user id the roster does not list (a
     platform without Names and Roles, a student added since the last pull), with a warning."""
     try:
-        return find_member(db, connection, wanted)
+        found = find_member(db, connection, wanted)
     except InputError:
         text = wanted.strip()
         if not text or any(character.isspace() or character in ",@" for character in text):
             raise  # a name or an email: a typo, not an id
+    else:
+        if not found.is_learner:
+            raise InputError(f"{found.sort_name} is not a student of {connection.name!r} (the "
+                             "roster gives them another role); the platform refuses grades "
+                             "for them.")
+        return found
     warn(f"{text!r} is not on {connection.name!r}'s roster; the grade is kept for that user id "
          "and the platform says at push whether it knows them.")
     return snapshots.add_typed_member(db, connection.id, text)
@@ -362,6 +370,30 @@ def grade(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
+def discard(args: argparse.Namespace, db: Database) -> int:
+    connection = connection_store.require_connection(db, args.name)
+    item = find_line_item(db, connection, args.line_item) if args.line_item else None
+    member = find_member(db, connection, args.user) if args.user else None
+    chosen = [draft for draft in drafts.list_drafts(db, connection.id,
+                                                    item.url if item else None)
+              if member is None or draft.user_id == member.user_id]
+    dropped, busy = [], 0
+    for draft in chosen:
+        try:
+            if drafts.discard_draft(db, connection.id, draft.line_item_url, draft.user_id):
+                dropped.append(draft)
+        except InputError:
+            busy += 1  # being sent right now: its fate is the push's to decide
+    if args.json:
+        emit_json({"connection": connection.name, "discarded": [
+            {"line_item": d.line_item_url, "user_id": d.user_id} for d in dropped],
+            "in_flight": busy})
+    else:
+        print(f"Discarded {len(dropped)} local change(s); the platform's grades stay as they "
+              "are." + (f" {busy} being sent right now were left alone." if busy else ""))
+    return 0
+
+
 # --- push, status, conflicts ------------------------------------------------------------------
 
 
@@ -381,6 +413,7 @@ def push(args: argparse.Namespace, db: Database) -> int:
             resolved += engine.resolve(resolution, entry_ids=report.conflicts)
             again = engine.push(options)
             report.confirmed += again.confirmed
+            report.mismatched += again.mismatched
             report.failed += again.failed
             report.recovered += again.recovered
             report.conflicts = again.conflicts
@@ -394,6 +427,7 @@ def push(args: argparse.Namespace, db: Database) -> int:
     clean = report.clean and not files_failed
     if args.json:
         emit_json({"connection": connection.name, "confirmed": len(report.confirmed),
+                   "mismatched": len(report.mismatched), "refused": status["refused"],
                    "conflicts": len(report.conflicts), "failed": len(report.failed),
                    "recovered": len(report.recovered), "resolved": len(resolved),
                    "cancelled": report.cancelled, "progress_jobs_open": open_jobs,
@@ -411,9 +445,11 @@ def push(args: argparse.Namespace, db: Database) -> int:
                   "queued)")
         print(f"{len(report.confirmed)} confirmed, {len(report.conflicts)} conflicts, "
               f"{len(report.failed)} failed" + (f", {len(resolved)} resolved" if resolved
-                                                else ""))
+                                                else "")
+              + (f", {len(report.mismatched)} kept differently by the platform"
+                 if report.mismatched else ""))
         for entry in status["outbox"]:
-            if entry["state"] in ("conflict", "failed"):
+            if entry["state"] in ("conflict", "failed", "refused"):
                 print(f"  {entry['state']}: {entry['user_id']} in {entry['line_item']}: "
                       f"{entry['last_error'] or ''}")
         for job in status["failed_files"]:
@@ -441,7 +477,8 @@ def status(args: argparse.Namespace, db: Database) -> int:
         badge = " [sandbox]" if report["sandbox"] else ""
         print(f"{report['connection']}{badge}: {report['drafts']} drafts, {report['queued']} "
               f"queued, {report['sending']} sending, {report['conflicts']} conflicts, "
-              f"{report['failed']} failed; files: {jobs_line['open']} uploading, "
+              f"{report['failed']} failed, {report['refused']} refused; files: "
+              f"{jobs_line['open']} uploading, "
               f"{jobs_line['completed']} attached, {jobs_line['failed']} failed")
     return 0
 
@@ -554,6 +591,7 @@ _HANDLERS: dict[str, Handler] = {
     "connection": connection_list,  # replaced by the action's handler
     "pull": pull, "show": show, "grade": grade, "push": push, "status": status,
     "conflicts": conflicts, "resolve": resolve, "history": history, "export": export,
+    "discard": discard,
     "import": import_csv,
 }
 _CONNECTION_HANDLERS: dict[str, Handler] = {

@@ -326,8 +326,10 @@ def routes(state: SandboxState) -> list[Route]:
             bool(extension.get("prioritize_non_tool_grade")) and record.grade is not None)
         if given is not None and maximum is not None:
             record.score, record.maximum = float(given), float(maximum)
-        elif grading in ("FullyGraded", "PendingManual") or (
-                not keep_grade and grading not in ("Pending", "NotReady", "Failed")):
+        elif not keep_grade:
+            # Canvas clears the Result's score and maximum whenever a POST carries no
+            # scoreGiven, whatever its grading progress, unless preserve_score (or
+            # prioritize_non_tool_grade over an existing grade) keeps them.
             record.score = record.maximum = None
         if scoring and not keep_grade and given is not None and maximum is not None:
             scale = item.score_maximum / maximum if maximum else 1.0

@@ -31,8 +31,9 @@ from gradedesk.store.snapshots import (
 
 
 def derive_state(draft: DraftRow | None, latest: OutboxEntry | None, open_jobs: int,
-                 failed_jobs: int) -> SyncState:
-    """A cell's sync state from its draft, its latest push and its file jobs."""
+                 failed_jobs: int, server_version: int | None = None) -> SyncState:
+    """A cell's sync state from its draft, its latest push, its file jobs and the version of
+    the server copy (None: the platform holds no result)."""
     if draft is not None:
         if latest is None or latest.draft_id != draft.id:
             return SyncState.EDITED
@@ -41,7 +42,7 @@ def derive_state(draft: DraftRow | None, latest: OutboxEntry | None, open_jobs: 
             OutboxState.SENDING: SyncState.SENDING,
             OutboxState.SENT: SyncState.SENDING,
             OutboxState.CONFLICT: SyncState.CONFLICT,
-            OutboxState.FAILED: SyncState.FAILED,
+            OutboxState.FAILED: SyncState.REFUSED if latest.refused else SyncState.FAILED,
             OutboxState.CONFIRMED: SyncState.EDITED,  # edited again after the push landed
         }[latest.state]
     if latest is None:
@@ -49,7 +50,12 @@ def derive_state(draft: DraftRow | None, latest: OutboxEntry | None, open_jobs: 
     if latest.state is OutboxState.CONFIRMED:
         if failed_jobs:
             return SyncState.FAILED
-        return SyncState.AWAITING_FILES if open_jobs else SyncState.CONFIRMED
+        if open_jobs:
+            return SyncState.AWAITING_FILES
+        if latest.confirmed_version is not None and \
+                latest.confirmed_version != (-1 if server_version is None else server_version):
+            return SyncState.CLEAN  # the platform moved on since: it is what a pull brought
+        return SyncState.MISMATCH if latest.kept is not None else SyncState.CONFIRMED
     if latest.state in (OutboxState.SENDING, OutboxState.SENT):
         return SyncState.SENDING
     return SyncState.CLEAN
@@ -80,7 +86,9 @@ def line_item_rows(db: Database, connection_id: int, line_item_url: str) -> Line
             connection_id=connection_id, line_item_id=line_item.id,
             line_item_url=line_item.url, user_id=member.user_id, sort_name=member.sort_name,
             server=servers.get(member.user_id), draft=draft, outbox=push,
-            pending_files=open_jobs, state=derive_state(draft, push, open_jobs, failed_jobs)))
+            pending_files=open_jobs,
+            state=derive_state(draft, push, open_jobs, failed_jobs,
+                               _version(servers.get(member.user_id)))))
     return LineItemView(tuple(members), tuple(rows))
 
 
@@ -97,9 +105,12 @@ def gradebook_cells(db: Database, connection_id: int) -> dict[tuple[int, str], C
     """Every cell of the connection that has a result, draft or push, by (line item id, user)."""
     where, args = "l.connection_id = ?", (connection_id,)
     with db.read() as conn:
-        scores = {(row[0], row[1]): row[2] for row in conn.execute(
-            "SELECT r.line_item_id, r.user_id, r.score FROM server_results r "
-            "JOIN line_items l ON l.id = r.line_item_id WHERE l.connection_id = ?", args)}
+        stored = conn.execute(
+            "SELECT r.line_item_id, r.user_id, r.score, r.version FROM server_results r "
+            "JOIN line_items l ON l.id = r.line_item_id WHERE l.connection_id = ?",
+            args).fetchall()
+        scores = {(row[0], row[1]): row[2] for row in stored}
+        versions = {(row[0], row[1]): row[3] for row in stored}
         drafts = {(d.line_item_id, d.user_id): d for d in _drafts(conn, where, args)}
         latest = {(e.line_item_id, e.user_id): e for e in _latest(conn, where, args)}
         jobs = _job_counts(conn, where, args)
@@ -112,10 +123,15 @@ def gradebook_cells(db: Database, connection_id: int) -> dict[tuple[int, str], C
     for key in touched:
         draft = drafts.get(key)
         open_jobs, failed_jobs = jobs.get(key, (0, 0))
-        state = derive_state(draft, latest.get(key), open_jobs, failed_jobs)
+        state = derive_state(draft, latest.get(key), open_jobs, failed_jobs,
+                             versions.get(key))
         score = draft.score_given if draft is not None else scores.get(key)
         cells[key] = Cell(score, state, key in scores)
     return cells
+
+
+def _version(server: ServerResultRow | None) -> int | None:
+    return None if server is None else server.version
 
 
 def _results(conn: sqlite3.Connection, where: str,

@@ -23,7 +23,7 @@ from gradedesk.store.rows import BaseCopy, OutboxCounts, OutboxEntry, OutboxStat
 OUTBOX_COLUMNS = ("o.id, o.draft_id, o.draft_revision, o.line_item_id, l.url, l.connection_id, "
                   "o.user_id, o.payload_json, o.state, o.attempts, o.last_error, o.result_url, "
                   "o.receipt_json, o.created_at, o.updated_at, o.sending_at, o.sent_at, "
-                  "o.confirmed_at")
+                  "o.confirmed_at, o.confirmed_version, o.kept_json, o.refused")
 _FROM = "FROM outbox o JOIN line_items l ON l.id = o.line_item_id"
 
 _ALLOWED: dict[OutboxState, frozenset[OutboxState]] = {
@@ -86,16 +86,17 @@ def counts(db: Database, connection_id: int | None = None) -> OutboxCounts:
 def transition(conn: sqlite3.Connection, outbox_id: int, to: OutboxState, *,
                now: datetime | None = None, error: str | None = None,
                payload: Mapping[str, Any] | None = None, result_url: str | None = None,
-               receipt: Mapping[str, Any] | None = None, count_attempt: bool = False
-               ) -> OutboxEntry:
+               receipt: Mapping[str, Any] | None = None, count_attempt: bool = False,
+               refused: bool = False) -> OutboxEntry:
     """Move one entry to ``to`` inside the caller's transaction, refusing impossible moves."""
     current = entry_in(conn, outbox_id)
     if current.state not in _ALLOWED[to]:
         raise StoreStateError(f"Outbox entry {outbox_id} cannot go from {current.state} "
                               f"to {to}.")
     stamp = db_time(now or utc_now())
-    sets = ["state = ?", "updated_at = ?", "attempts = attempts + ?"]
-    args: list[Any] = [to.value, stamp, int(count_attempt)]
+    sets = ["state = ?", "updated_at = ?", "attempts = attempts + ?", "refused = ?"]
+    args: list[Any] = [to.value, stamp, int(count_attempt),
+                       int(refused and to is OutboxState.FAILED)]
     if to in (OutboxState.FAILED, OutboxState.CONFLICT):
         sets.append("last_error = ?")
         args.append(error)
@@ -119,9 +120,16 @@ def transition(conn: sqlite3.Connection, outbox_id: int, to: OutboxState, *,
     return entry_in(conn, outbox_id)
 
 
-def confirm(conn: sqlite3.Connection, outbox_id: int, *, now: datetime | None = None) -> None:
-    """Mark an entry confirmed and drop its draft if the grader has not edited it since."""
+def confirm(conn: sqlite3.Connection, outbox_id: int, *, now: datetime | None = None,
+            result_version: int | None = None,
+            kept: Mapping[str, Any] | None = None) -> None:
+    """Mark an entry confirmed (``result_version``: the server copy read back, None when the
+    platform held no result; ``kept``: what the platform kept when it differs from what was
+    sent) and drop its draft if the grader has not edited it since."""
     done = transition(conn, outbox_id, OutboxState.CONFIRMED, now=now)
+    conn.execute("UPDATE outbox SET confirmed_version = ?, kept_json = ? WHERE id = ?",
+                 (-1 if result_version is None else result_version,
+                  None if kept is None else to_json(dict(kept)), outbox_id))
     if done.draft_id is not None:
         conn.execute("DELETE FROM drafts WHERE id = ? AND revision = ?",
                      (done.draft_id, done.draft_revision))
@@ -162,7 +170,8 @@ def outbox_row(raw: tuple[Any, ...] | sqlite3.Row) -> OutboxEntry:
         receipt=None if raw[12] is None else from_json(raw[12]),
         created_at=from_db_time(raw[13]), updated_at=from_db_time(raw[14]),
         sending_at=maybe_time(raw[15]), sent_at=maybe_time(raw[16]),
-        confirmed_at=maybe_time(raw[17]))
+        confirmed_at=maybe_time(raw[17]), confirmed_version=raw[18],
+        kept=None if raw[19] is None else from_json(raw[19]), refused=bool(raw[20]))
 
 
 def requeue_rebased(conn: sqlite3.Connection, outbox_id: int, *, base: BaseCopy,

@@ -44,7 +44,9 @@ class SyncState(StrEnum):
     AWAITING_FILES = "awaiting_files"  # sent; a file's Progress is not final yet
     CONFLICT = "conflict"
     FAILED = "failed"
-    CONFIRMED = "confirmed"
+    REFUSED = "refused"  # the platform will never take it (not a student, gone, not allowed)
+    CONFIRMED = "confirmed"  # sent, and read back exactly as sent
+    MISMATCH = "mismatch"  # sent and accepted, but the platform kept something else
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,12 @@ class OutboxEntry:
     sending_at: datetime | None
     sent_at: datetime | None
     confirmed_at: datetime | None
+    # The server copy's version a confirmation read back (-1: no result; None: unknown).
+    confirmed_version: int | None = None
+    # What the platform kept, when it differs from what was sent.
+    kept: Mapping[str, Any] | None = None
+    # A failure the platform will repeat: not retried; edit the grade again or discard it.
+    refused: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,3 +78,36 @@ def did_it_land(sent: Score, before: ServerCopy, live: ServerCopy) -> Landing:
     if live != before:
         return Landing.LANDED
     return Landing.NOT_LANDED
+
+
+def _same_fraction(sent_score: float, sent_maximum: float | None, live: ServerCopy) -> bool:
+    """The platform may rescale a score to the column's maximum (Moodle does): the same
+    fraction of the maximum is the same grade."""
+    if _same_number(live.score, sent_score) and (
+            live.maximum is None or sent_maximum is None
+            or _same_number(live.maximum, sent_maximum)):
+        return True
+    if live.score is None or not live.maximum or not sent_maximum:
+        return False
+    return math.isclose(live.score / live.maximum, sent_score / sent_maximum,
+                        rel_tol=1e-9, abs_tol=1e-9)
+
+
+def what_the_platform_kept(sent: Score, live: ServerCopy) -> dict[str, object] | None:
+    """After a push landed: None when the read-back holds what was sent, else what the
+    platform kept (shown to the grader instead of "Confirmed").
+
+    A sent score must be there (as the same fraction of the maximum); a score left out must
+    be gone, unless the Score asked Canvas to keep the grade (``preserve_score``); a sent
+    comment must be the result's comment. A comment left out is not checked: Canvas keeps
+    the last one, the spec clears it, and neither contradicts the grader.
+    """
+    preserved = bool(sent.canvas is not None and sent.canvas.preserve_score)
+    if sent.score_given is not None:
+        score_ok = _same_fraction(sent.score_given, sent.score_maximum, live)
+    else:
+        score_ok = preserved or live.score is None
+    comment_ok = not sent.comment or _same_text(live.comment, sent.comment)
+    if score_ok and comment_ok:
+        return None
+    return {"score": live.score, "maximum": live.maximum, "comment": live.comment}

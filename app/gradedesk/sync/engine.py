@@ -30,9 +30,19 @@ from gradedesk.domain import (
     Member,
     Result,
     Score,
+    format_score,
     utc_now,
 )
-from gradedesk.platforms import GradebookPlatform, PlatformError, StaleTimestamp, TransportError
+from gradedesk.platforms import (
+    AuthError,
+    GradebookPlatform,
+    NotFound,
+    PermissionDenied,
+    PlatformError,
+    Rejected,
+    StaleTimestamp,
+    TransportError,
+)
 from gradedesk.store import (
     Database,
     OutboxEntry,
@@ -46,7 +56,13 @@ from gradedesk.store import (
 )
 from gradedesk.store.rows import BaseCopy, ConnectionRow, DraftRow
 from gradedesk.sync.cancel import CancelToken
-from gradedesk.sync.conflicts import Landing, ServerCopy, did_it_land, server_changed
+from gradedesk.sync.conflicts import (
+    Landing,
+    ServerCopy,
+    did_it_land,
+    server_changed,
+    what_the_platform_kept,
+)
 from gradedesk.sync.events import EventKind, SyncEvent
 
 log = logging.getLogger(__name__)
@@ -96,6 +112,8 @@ class PushReport:
     conflicts: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
+    # Accepted, but the read-back differs from what was sent (what it kept is recorded).
+    mismatched: list[int] = field(default_factory=list)
     cancelled: bool = False
     # Columns made in GradeDesk: created on the platform (or found there) by this push, and
     # those that could not be (their grades stay queued behind them).
@@ -104,7 +122,8 @@ class PushReport:
 
     @property
     def clean(self) -> bool:
-        return not (self.conflicts or self.failed or self.cancelled or self.columns_failed)
+        return not (self.conflicts or self.failed or self.cancelled or self.columns_failed
+                    or self.mismatched)
 
 
 @dataclass(slots=True)
@@ -325,8 +344,10 @@ class SyncEngine:
 
     def _retry_failed(self) -> None:
         """A push tries failed grades again: most failures (network, throttling, a platform
-        outage) are gone by the next try, and a refusal repeats harmlessly."""
+        outage) are gone by the next try. A refusal that will not change is left alone."""
         for entry in outbox.entries(self.db, self.connection.id, (OutboxState.FAILED,)):
+            if entry.refused:
+                continue
             with self.db.transaction() as conn:
                 outbox.transition(conn, entry.id, OutboxState.QUEUED)
 
@@ -482,8 +503,9 @@ class SyncEngine:
 
     def _settle(self, entry: OutboxEntry, state: OutboxState, exc: PlatformError, *,
                 from_queue: bool = False) -> OutboxState:
+        refused = state is OutboxState.FAILED and is_final_refusal(exc)
         with self.db.transaction() as conn:
-            outbox.transition(conn, entry.id, state, error=exc.user_message)
+            outbox.transition(conn, entry.id, state, error=exc.user_message, refused=refused)
             audit.append(conn, connection_name=self.connection.name, action="score.refused",
                          summary=exc.user_message, grader=self.grader,
                          line_item_url=entry.line_item_url, user_id=entry.user_id,
@@ -494,17 +516,31 @@ class SyncEngine:
         return state
 
     def _confirm_sent(self, report: PushReport) -> None:
-        """Read back every sent entry's line item once, then confirm the entries."""
+        """Read back every sent entry's cell, then confirm each entry whose read-back holds
+        what was sent; the others are recorded with what the platform kept instead."""
         sent = outbox.entries(self.db, self.connection.id, (OutboxState.SENT,))
         if not sent:
             return
         self._read_back(sent)
         for entry in sent:
+            server = snapshots.get_result(self.db, self.connection.id, entry.line_item_url,
+                                          entry.user_id)
+            live = ServerCopy(None, None, None) if server is None else ServerCopy(
+                server.score, server.maximum, server.comment)
+            kept = what_the_platform_kept(score_of(entry), live)
             with self.db.transaction() as conn:
-                outbox.confirm(conn, entry.id)
-            report.confirmed.append(entry.id)
-            self._emit(EventKind.ITEM_DONE, "push", line_item_id=entry.line_item_url,
-                       user_id=entry.user_id, state="confirmed")
+                outbox.confirm(conn, entry.id, kept=kept,
+                               result_version=None if server is None else server.version)
+            if kept is None:
+                report.confirmed.append(entry.id)
+                self._emit(EventKind.ITEM_DONE, "push", line_item_id=entry.line_item_url,
+                           user_id=entry.user_id, state="confirmed")
+            else:
+                report.mismatched.append(entry.id)
+                self._emit(EventKind.FAILED, "push", line_item_id=entry.line_item_url,
+                           user_id=entry.user_id, state="mismatch",
+                           message="The platform accepted the grade but kept "
+                                   f"{_kept_text(kept)}.")
 
     # --- Progress polling -----------------------------------------------------------------
 
@@ -606,6 +642,22 @@ def save_grade(db: Database, connection: ConnectionRow, line_item_url: str, user
     if not line_item_url or not user_id:
         raise InputError("A grade needs a line item and a student.")
     return drafts.save_draft(db, connection.id, line_item_url, user_id, edit, now=now)
+
+
+def is_final_refusal(error: PlatformError) -> bool:
+    """A refusal the platform will repeat whatever happens: the user is not a student (422),
+    the line item is gone (404), the tool may not grade it (401/403). Transport problems,
+    throttling and server errors are not: they pass."""
+    return isinstance(error, NotFound | AuthError | PermissionDenied) or (
+        isinstance(error, Rejected) and error.status == 422)
+
+
+def _kept_text(kept: dict[str, object]) -> str:
+    score = kept.get("score")
+    shown = "no score" if not isinstance(score, int | float) else \
+        f"the score {format_score(score)}"
+    comment = kept.get("comment")
+    return shown + (f" and the comment {comment!r}" if comment else "")
 
 
 def _summary(score: Score) -> str:

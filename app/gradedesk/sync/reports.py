@@ -128,7 +128,8 @@ def status_of(db: Database, connection: ConnectionRow) -> dict[str, Any]:
         "queued": counts.queued,
         "sending": counts.sending + counts.sent,
         "conflicts": counts.conflict,
-        "failed": counts.failed,
+        "failed": sum(1 for e in waiting if e.state is OutboxState.FAILED and not e.refused),
+        "refused": sum(1 for e in waiting if e.state is OutboxState.FAILED and e.refused),
         "confirmed": counts.confirmed,
         "progress_jobs": {
             "open": sum(1 for j in all_jobs if not j.final),
@@ -136,7 +137,8 @@ def status_of(db: Database, connection: ConnectionRow) -> dict[str, Any]:
             "failed": sum(1 for j in all_jobs if j.final and j.state.value != "completed"),
         },
         "outbox": [{"id": e.id, "line_item": e.line_item_url, "user_id": e.user_id,
-                    "state": e.state.value, "attempts": e.attempts, "last_error": e.last_error}
+                    "state": "refused" if e.refused else e.state.value,
+                    "attempts": e.attempts, "last_error": e.last_error}
                    for e in waiting],
         "failed_files": [{"file": j.file_title, "progress_url": j.progress_url,
                           "message": j.message} for j in all_jobs
