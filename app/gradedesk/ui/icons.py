@@ -96,6 +96,19 @@ def _check(p: QPainter, s: float, c: QColor) -> None:
     p.drawLine(QPointF(s * 0.42, s * 0.76), QPointF(s * 0.84, s * 0.26))
 
 
+def _no_entry(p: QPainter, s: float, c: QColor) -> None:
+    p.setPen(_pen(c, s, 0.09))
+    p.drawEllipse(QRectF(s * 0.12, s * 0.12, s * 0.76, s * 0.76))
+    p.drawLine(QPointF(s * 0.3, s * 0.5), QPointF(s * 0.7, s * 0.5))
+
+
+def _not_equal(p: QPainter, s: float, c: QColor) -> None:
+    p.setPen(_pen(c, s, 0.1))
+    p.drawLine(QPointF(s * 0.2, s * 0.4), QPointF(s * 0.8, s * 0.4))
+    p.drawLine(QPointF(s * 0.2, s * 0.62), QPointF(s * 0.8, s * 0.62))
+    p.drawLine(QPointF(s * 0.62, s * 0.18), QPointF(s * 0.38, s * 0.84))
+
+
 def _dot(p: QPainter, s: float, c: QColor) -> None:
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(c)
@@ -116,7 +129,9 @@ _STATE_SHAPES: dict[SyncState, Painter] = {
     SyncState.AWAITING_FILES: _paperclip,
     SyncState.CONFLICT: _triangle,
     SyncState.FAILED: _cross,
+    SyncState.REFUSED: _no_entry,
     SyncState.CONFIRMED: _check,
+    SyncState.MISMATCH: _not_equal,
 }
 
 

@@ -38,8 +38,14 @@ LOOKS: dict[SyncState, StateLook] = {
                                   "after your edit: choose whose to keep.", "#b3261e", "#ff8a80"),
     SyncState.FAILED: StateLook("Failed", "The platform refused or could not be reached; see "
                                 "the detail panel.", "#b3261e", "#ff8a80"),
+    SyncState.REFUSED: StateLook("Refused", "The platform will not take this grade (not a "
+                                 "student, gone, not allowed): edit it again or discard it.",
+                                 "#b3261e", "#ff8a80"),
     SyncState.CONFIRMED: StateLook("Confirmed", "Sent and read back from the platform.",
                                    "#1e7b34", "#7fd48f"),
+    SyncState.MISMATCH: StateLook("Differs", "Sent and accepted, but the platform kept "
+                                  "something else; see the detail panel.", "#9a4a00",
+                                  "#ffb070"),
 }
 
 
