@@ -15,6 +15,7 @@ from store_support import NOW, count, item_url, line_item, member, result
 
 from gradedesk.domain import INSTRUCTOR_ROLE, LEARNER_ROLE, InputError, Member, Result
 from gradedesk.domain.clock import parse_timestamp
+from gradedesk.store._sql import db_time
 from gradedesk.store.connections import add_connection
 from gradedesk.store.db import Database
 from gradedesk.store.rows import SnapshotChanges
@@ -375,15 +376,20 @@ class TestResults:
 # --- Drafts the server moved under (drafts written with plain SQL) --------------------------
 
 
-def _draft(db: Database, item: str, user_id: str, base_hash: str | None) -> int:
+def _draft(db: Database, item: str, user_id: str, base: Result | None) -> int:
+    """A draft based on ``base`` (None: the platform had no result), as save_draft makes it."""
+    stamp = None if base is None or base.timestamp is None else db_time(base.timestamp)
     with db.transaction() as conn:
         line_item_id = conn.execute("SELECT id FROM line_items WHERE url = ?",
                                     (item,)).fetchone()[0]
         cursor = conn.execute(
             "INSERT INTO drafts (line_item_id, user_id, score_given, score_maximum, "
-            "activity_progress, grading_progress, base_present, base_hash, score_timestamp, "
-            "edited_at) VALUES (?, ?, 9, 10, 'Completed', 'FullyGraded', ?, ?, ?, ?)",
-            (line_item_id, user_id, int(base_hash is not None), base_hash, T, T))
+            "activity_progress, grading_progress, base_present, base_score, base_maximum, "
+            "base_comment, base_timestamp, base_hash, score_timestamp, edited_at) "
+            "VALUES (?, ?, 9, 10, 'Completed', 'FullyGraded', ?, ?, ?, ?, ?, ?, ?, ?)",
+            (line_item_id, user_id, int(base is not None),
+             base.result_score if base else None, base.result_maximum if base else None,
+             base.comment if base else None, stamp, result_hash(base), T, T))
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -400,7 +406,7 @@ class TestMovedDrafts:
     def test_a_draft_on_the_current_copy_is_no_conflict(self, db: Database,
                                                         connection_id: int, item: str) -> None:
         upsert_results(db, connection_id, item, [result("u1"), result("u2")])
-        _draft(db, item, "u1", result_hash(result("u1")))
+        _draft(db, item, "u1", result("u1"))
 
         changes = upsert_results(db, connection_id, item, [result("u1"), result("u2", comment="x")])
 
@@ -413,7 +419,7 @@ class TestMovedDrafts:
     def test_a_draft_whose_server_copy_moved_is_a_conflict(
             self, db: Database, connection_id: int, item: str, listing: list[Result]) -> None:
         upsert_results(db, connection_id, item, [result("u1")])
-        _draft(db, item, "u1", result_hash(result("u1")))
+        _draft(db, item, "u1", result("u1"))
 
         changes = upsert_results(db, connection_id, item, listing)
 
@@ -436,7 +442,7 @@ class TestMovedDrafts:
                                                       item: str, state: str,
                                                       conflict: bool) -> None:
         upsert_results(db, connection_id, item, [result("u1")])
-        _push(db, _draft(db, item, "u1", result_hash(result("u1"))), state)
+        _push(db, _draft(db, item, "u1", result("u1")), state)
 
         changes = upsert_results(db, connection_id, item, [result("u1", result_score=9.0)])
 

@@ -16,6 +16,7 @@ from gradedesk.domain import (
     ProgressState,
     Score,
 )
+from gradedesk.domain.server_copy import NOTHING, ServerCopy
 
 
 class ConnectionKind(StrEnum):
@@ -122,6 +123,12 @@ class BaseCopy:
     timestamp: str | None = None
     content_hash: str | None = None
 
+    def as_copy(self) -> ServerCopy:
+        """The copy the draft was based on, for the conflict rule."""
+        if not self.present:
+            return NOTHING
+        return ServerCopy.stored(self.score, self.maximum, self.comment, self.timestamp)
+
 
 @dataclass(frozen=True, slots=True)
 class ServerResultRow:
@@ -138,6 +145,10 @@ class ServerResultRow:
     content_hash: str
     version: int
     fetched_at: datetime
+
+    def as_copy(self) -> ServerCopy:
+        """This server copy, for the conflict rule."""
+        return ServerCopy.stored(self.score, self.maximum, self.comment, self.server_timestamp)
 
     def as_base(self) -> BaseCopy:
         """This server copy as a draft's base."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from gradedesk.domain import LEARNER_ROLE, InputError, LineItem, Member, Result
 from gradedesk.domain.ids import short_id_candidate, unique_short_id
+from gradedesk.domain.server_copy import NOTHING, server_changed
 from gradedesk.store._sql import (
     content_hash,
     db_now,
@@ -372,20 +373,29 @@ def _store_result(conn: sqlite3.Connection, line_item_id: int, result: Result,
 
 def _moved_drafts(conn: sqlite3.Connection, line_item_id: int,
                   user_ids: list[str]) -> list[str]:
-    """Users whose draft (not in flight or done) is based on a server copy that is gone."""
+    """Users whose draft (not in flight or done) is based on a server copy that someone has
+    changed since, by the one conflict rule (domain.server_copy.server_changed)."""
+    if not user_ids:
+        return []
+    # Imported here: the drafts module builds on this one.
+    from gradedesk.store.drafts import DRAFT_COLUMNS, draft_row
+
+    wanted = set(user_ids)
+    waiting = [draft_row(raw) for raw in conn.execute(
+        f"SELECT {DRAFT_COLUMNS} FROM drafts d JOIN line_items l ON l.id = d.line_item_id "
+        "WHERE d.line_item_id = ? AND NOT EXISTS (SELECT 1 FROM outbox o "
+        "WHERE o.draft_id = d.id AND o.draft_revision = d.revision "
+        "AND o.state IN ('sending', 'sent', 'confirmed'))", (line_item_id,))]
     moved: list[str] = []
-    for user_id in user_ids:
-        found = conn.execute(
-            "SELECT d.base_hash IS NOT r.content_hash FROM drafts d "
-            "LEFT JOIN server_results r ON r.line_item_id = d.line_item_id "
-            "AND r.user_id = d.user_id "
-            "WHERE d.line_item_id = ? AND d.user_id = ? AND NOT EXISTS ("
-            "  SELECT 1 FROM outbox o WHERE o.draft_id = d.id "
-            "  AND o.draft_revision = d.revision "
-            "  AND o.state IN ('sending', 'sent', 'confirmed'))",
-            (line_item_id, user_id)).fetchone()
-        if found is not None and found[0]:
-            moved.append(user_id)
+    for draft in waiting:
+        if draft.user_id not in wanted:
+            continue
+        raw = conn.execute(f"SELECT {_RESULT_COLUMNS} FROM server_results "
+                           "WHERE line_item_id = ? AND user_id = ?",
+                           (line_item_id, draft.user_id)).fetchone()
+        live = NOTHING if raw is None else result_row(raw).as_copy()
+        if server_changed(draft.base.as_copy(), live):
+            moved.append(draft.user_id)
     return sorted(moved)
 
 

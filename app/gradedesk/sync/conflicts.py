@@ -1,53 +1,26 @@
 """The decisions behind "without overwriting a colleague's newer grade" and "exactly once".
 
-Pure functions over domain values, so each rule is tested on its own. Canvas's Result carries no
-updated_at, so a server change is seen in what a grader can see: the score, the maximum and the
-comment (LTIAAS adds a timestamp, used when present).
+Pure functions over domain values, so each rule is tested on its own. "A colleague changed
+this" is the domain's :func:`server_changed` (pull and push share it); here are the rules of a
+push: did an interrupted POST land, and does the read-back hold what was sent.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from enum import StrEnum
 
-from gradedesk.domain import Result, Score
+from gradedesk.domain import Score
+from gradedesk.domain.server_copy import (
+    NOTHING,
+    ServerCopy,
+    server_changed,
+)
+from gradedesk.domain.server_copy import same_number as _same_number
+from gradedesk.domain.server_copy import same_text as _same_text
 
-
-@dataclass(frozen=True, slots=True)
-class ServerCopy:
-    """What a draft was based on (or what the server holds now) for one student and item."""
-
-    score: float | None
-    maximum: float | None
-    comment: str | None
-    timestamp: str | None = None  # ISO text when the platform gives one (LTIAAS)
-
-    @classmethod
-    def of(cls, result: Result | None) -> ServerCopy:
-        if result is None:
-            return cls(None, None, None, None)
-        stamp = result.timestamp.isoformat() if result.timestamp else None
-        return cls(result.result_score, result.result_maximum, result.comment, stamp)
-
-
-def _same_number(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
-
-
-def _same_text(a: str | None, b: str | None) -> bool:
-    return (a or "") == (b or "")
-
-
-def server_changed(base: ServerCopy, live: ServerCopy) -> bool:
-    """True when someone changed the result since the draft's base copy was fetched."""
-    if base.timestamp and live.timestamp and base.timestamp != live.timestamp:
-        return True
-    return not (_same_number(base.score, live.score)
-                and _same_number(base.maximum, live.maximum)
-                and _same_text(base.comment, live.comment))
+__all__ = ["NOTHING", "Landing", "ServerCopy", "did_it_land", "server_changed",
+           "what_the_platform_kept"]
 
 
 class Landing(StrEnum):

@@ -57,6 +57,7 @@ from gradedesk.store import (
 from gradedesk.store.rows import BaseCopy, ConnectionRow, DraftRow
 from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.conflicts import (
+    NOTHING,
     Landing,
     ServerCopy,
     did_it_land,
@@ -139,15 +140,6 @@ class PullReport:
 def score_of(entry: OutboxEntry) -> Score:
     """The Score an outbox entry stands for (its payload is the Score's wire form)."""
     return Score.from_wire(dict(entry.payload))
-
-
-def _copy_of(base: BaseCopy) -> ServerCopy:
-    return ServerCopy(base.score, base.maximum, base.comment)
-
-
-def _live_copy(result: Result | None) -> ServerCopy:
-    copy = ServerCopy.of(result)
-    return ServerCopy(copy.score, copy.maximum, copy.comment)  # Canvas gives no timestamp
 
 
 class SyncEngine:
@@ -386,8 +378,8 @@ class SyncEngine:
         sent = score_of(entry)
         with self.db.transaction() as conn:
             draft = drafts.draft_by_id(conn, entry.draft_id) if entry.draft_id else None
-            before = _copy_of(draft.base) if draft is not None else ServerCopy(None, None, None)
-            landing = did_it_land(sent, before, _live_copy(result))
+            before = draft.base.as_copy() if draft is not None else NOTHING
+            landing = did_it_land(sent, before, ServerCopy.of(result))
             if landing is Landing.LANDED:
                 outbox.transition(conn, entry.id, OutboxState.SENT,
                                   error=None, receipt={"recovered": True})
@@ -418,9 +410,8 @@ class SyncEngine:
                 continue
             server = snapshots.get_result(self.db, self.connection.id, entry.line_item_url,
                                           entry.user_id)
-            live = ServerCopy(None, None, None) if server is None else ServerCopy(
-                server.score, server.maximum, server.comment)
-            if server_changed(_copy_of(draft.base), live):
+            live = NOTHING if server is None else server.as_copy()
+            if server_changed(draft.base.as_copy(), live):
                 with self.db.transaction() as conn:
                     outbox.transition(conn, entry.id, OutboxState.CONFLICT,
                                       error="Someone changed this grade on the platform after "
@@ -525,8 +516,7 @@ class SyncEngine:
         for entry in sent:
             server = snapshots.get_result(self.db, self.connection.id, entry.line_item_url,
                                           entry.user_id)
-            live = ServerCopy(None, None, None) if server is None else ServerCopy(
-                server.score, server.maximum, server.comment)
+            live = NOTHING if server is None else server.as_copy()
             kept = what_the_platform_kept(score_of(entry), live)
             with self.db.transaction() as conn:
                 outbox.confirm(conn, entry.id, kept=kept,
