@@ -187,7 +187,8 @@ def grade(user_id: str, given: float | None = 7.0, *, maximum: float | None = 10
         grading_progress=GradingProgress.FULLY_GRADED, timestamp=when or utc_now(),
         score_given=given, score_maximum=maximum if given is not None else None,
         comment=comment,
-        canvas=CanvasSubmission(new_submission=True, content_items=files) if files else None)
+        # As GradeDesk sends it to Canvas: a new attempt only with files.
+        canvas=CanvasSubmission(new_submission=bool(files), content_items=files))
 
 
 class TokenCounter:

@@ -236,7 +236,8 @@ def test_media_types_and_plain_grades(canvas_client: LtiAdvantageClient,
     import json
 
     body = json.loads(posted.content)
-    assert body["https://canvas.instructure.com/lti/submission"] == {"new_submission": False}
+    # The client sends the Score as given: Canvas's flags are decided once, by sync.outgoing.
+    assert "https://canvas.instructure.com/lti/submission" not in body
     assert body["timestamp"] == "2026-03-01T08:00:00.000+00:00"
     members = by_path["/api/lti/courses/7/names_and_roles"]
     assert members.headers["accept"] == \

@@ -9,9 +9,18 @@ import httpx
 
 from gradedesk.platforms.lti_advantage.client import LtiAdvantageClient, LtiAdvantageConfig
 from gradedesk.sandbox.server import RunningSandbox
-from gradedesk.store import ConnectionRow, Database, snapshots
+from gradedesk.store import (
+    ConnectionRow,
+    Database,
+    OutboxEntry,
+    OutboxState,
+    drafts,
+    outbox,
+    snapshots,
+)
 from gradedesk.sync.engine import SyncEngine
 from gradedesk.sync.events import SyncEvent
+from gradedesk.sync.outgoing import PushOptions, outgoing_score
 
 
 def client_for(info: dict[str, Any], pem: bytes) -> LtiAdvantageClient:
@@ -70,3 +79,18 @@ class Rig:
             body["comment"] = comment
         httpx.post(f"{self.sandbox.info['admin_url']}/results", json=body,
                    timeout=10).raise_for_status()
+
+
+def mark_sending(db: Database, client: Any, entry: OutboxEntry) -> bytes:
+    """What the engine does just before a POST: the entry marked sending with the exact bytes
+    that will go out. Returns them, for a test to send (or not) as a crash would leave it."""
+    assert entry.draft_id is not None
+    with db.read() as conn:
+        draft = drafts.draft_by_id(conn, entry.draft_id)
+    assert draft is not None
+    score = outgoing_score(draft, PushOptions(), canvas_extensions=client.supports_progress)
+    payload: bytes = client.score_payload(score)
+    with db.transaction() as conn:
+        outbox.transition(conn, entry.id, OutboxState.SENDING,
+                          payload_text=payload.decode("utf-8"), count_attempt=True)
+    return payload

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sync_support import Rig, client_for
+from sync_support import Rig, client_for, mark_sending
 
 from gradedesk.domain import ContentItem, GradingProgress, InputError, utc_now
 from gradedesk.domain.gradebook_csv import GradebookCsvError
@@ -175,12 +175,9 @@ def test_an_entry_left_sending_by_a_crash_is_recovered_before_anything_is_sent(
     _grade(rig, lost_user, score_given=3, comment="Never left the machine.")
     entries = {e.user_id: e for e in outbox.entries(rig.db, rig.connection.id)}
     # The crash: both were marked sending; only the first POST reached the platform.
-    for user in (landed_user, lost_user):
-        with rig.db.transaction() as conn:
-            outbox.transition(conn, entries[user].id, OutboxState.SENDING, count_attempt=True)
-    draft = drafts.get_draft(rig.db, rig.connection.id, rig.item(), landed_user)
-    assert draft is not None
-    rig.client.post_score(rig.item(), draft.to_score())
+    payloads = {user: mark_sending(rig.db, rig.client, entries[user])
+                for user in (landed_user, lost_user)}
+    rig.client.post_score_payload(rig.item(), payloads[landed_user])
     report = rig.engine.push()
     assert sorted(report.recovered) == sorted(e.id for e in entries.values())
     assert report.clean and len(report.confirmed) == 2
@@ -292,11 +289,7 @@ def test_an_edit_made_while_its_push_is_in_flight_follows_it_without_a_false_con
     _grade(rig, user, score_given=5, comment="First version.")
     [first] = outbox.entries(rig.db, rig.connection.id)
     # The push of the first version is under way (marked sending, POST landed)...
-    with rig.db.transaction() as conn:
-        outbox.transition(conn, first.id, OutboxState.SENDING, count_attempt=True)
-    draft = drafts.get_draft(rig.db, rig.connection.id, rig.item(), user)
-    assert draft is not None
-    rig.client.post_score(rig.item(), draft.to_score())
+    rig.client.post_score_payload(rig.item(), mark_sending(rig.db, rig.client, first))
     # ...when the grader changes the grade again.
     _grade(rig, user, score_given=6, comment="Second version.")
     queued = outbox.entries(rig.db, rig.connection.id, (OutboxState.QUEUED,))

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sync_support import mark_sending
 
 from gradedesk.domain import LineItem
 from gradedesk.platforms import TransportError
@@ -19,7 +20,7 @@ from gradedesk.platforms.lti_advantage.client import LtiAdvantageClient, LtiAdva
 from gradedesk.platforms.profiles import detect_kind
 from gradedesk.sandbox import SandboxConfig, start_sandbox
 from gradedesk.sandbox.server import RunningSandbox
-from gradedesk.store import Database, OutboxState, columns, connections, drafts, outbox, snapshots
+from gradedesk.store import Database, OutboxState, columns, connections, outbox, snapshots
 from gradedesk.store.drafts import DraftEdit
 from gradedesk.sync.columns import ColumnChanges, add_column
 from gradedesk.sync.engine import Resolution, SyncEngine, save_grade
@@ -167,12 +168,9 @@ def test_an_entry_left_sending_by_a_crash_is_read_back_not_resent(course: Course
     course.grade(landed, score_given=7, comment="Landed before the crash.")
     course.grade(lost, score_given=3, comment="Never left.")
     entries = {e.user_id: e for e in outbox.entries(course.db, course.connection_id)}
-    for user in (landed, lost):
-        with course.db.transaction() as conn:
-            outbox.transition(conn, entries[user].id, OutboxState.SENDING, count_attempt=True)
-    draft = drafts.get_draft(course.db, course.connection_id, course.item(), landed)
-    assert draft is not None
-    course.client.post_score(course.item(), draft.to_score())
+    payloads = {user: mark_sending(course.db, course.client, entries[user])
+                for user in (landed, lost)}
+    course.client.post_score_payload(course.item(), payloads[landed])
     report = course.engine.push()
     assert report.clean and len(report.confirmed) == 2
     assert Counter(e["user_id"] for e in course.ledger()) == Counter([landed, lost])

@@ -213,6 +213,7 @@ class HttpSession:
         *,
         params: Mapping[str, str] | None = None,
         json_body: object = None,
+        content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         extensions: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
@@ -222,7 +223,8 @@ class HttpSession:
         if params:
             target = target.copy_merge_params(dict(params))
         origin = origin_of(target)
-        content = None if json_body is None else dump_json(json_body)
+        if content is None and json_body is not None:
+            content = dump_json(json_body)
         safe = method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent
 
         def attempt() -> httpx.Response:

@@ -30,6 +30,7 @@ from gradedesk.platforms.http import (
     HttpSession,
     Timeouts,
     build_client,
+    dump_json,
     origin_of,
     require_secure_url,
 )
@@ -123,12 +124,13 @@ class LtiaasClient(ClientCore):
         return quote(line_item_id, safe="")
 
     def _call(self, method: str, url: str, *, params: Mapping[str, str] | None = None,
-              body: object = None, idempotent: bool | None = None) -> httpx.Response:
+              body: object = None, idempotent: bool | None = None,
+              content: bytes | None = None) -> httpx.Response:
         headers = {"Accept": "application/json"}
-        if body is not None:
+        if body is not None or content is not None:
             headers["Content-Type"] = "application/json"
         return self._session.request(method, url, params=params, json_body=body,
-                                     headers=headers, idempotent=idempotent)
+                                     content=content, headers=headers, idempotent=idempotent)
 
     def _pages(self, url: str, params: Mapping[str, str], what: str
                ) -> Iterator[tuple[httpx.Response, dict[str, object]]]:
@@ -201,18 +203,24 @@ class LtiaasClient(ClientCore):
     def list_results(self, line_item_id: str, *, user_id: str | None = None) -> list[Result]:
         return list(self.iter_results(line_item_id, user_id=user_id))
 
-    def post_score(self, line_item_id: str, score: Score) -> ScoreReceipt:
+    def score_payload(self, score: Score) -> bytes:
+        """The request body for this Score: LTIAAS takes the spec's fields only."""
         if score.content_items:
             raise Unsupported(
                 "Files cannot be attached to a score through LTIAAS; send the score without "
                 "files, or connect to the platform directly.")
         wire = score.to_wire()
-        body = {key: wire[key] for key in _SCORE_FIELDS if key in wire}
-        return self.post_score_body(line_item_id, body)
+        return dump_json({key: wire[key] for key in _SCORE_FIELDS if key in wire})
+
+    def post_score(self, line_item_id: str, score: Score) -> ScoreReceipt:
+        return self.post_score_payload(line_item_id, self.score_payload(score))
 
     def post_score_body(self, line_item_id: str, body: Mapping[str, Any]) -> ScoreReceipt:
+        return self.post_score_payload(line_item_id, dump_json(dict(body)))
+
+    def post_score_payload(self, line_item_id: str, payload: bytes) -> ScoreReceipt:
         url = self._url("lineitems", self._line_item_segment(line_item_id), "scores")
-        self._call("POST", url, body=dict(body), idempotent=False)
+        self._call("POST", url, content=payload, idempotent=False)
         # 204, no body: nothing to report but success (confirm with list_results(user_id=)).
         return ScoreReceipt()
 

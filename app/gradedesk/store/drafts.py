@@ -156,7 +156,8 @@ def _queue(conn: sqlite3.Connection, draft: DraftRow, stamp: str) -> None:
     An entry already in flight (sending/sent) is left alone: the new revision queues behind it.
     A conflict stays a conflict (the grader must still choose), now carrying the new revision.
     """
-    payload = to_json(draft.to_score().to_wire())
+    # Nothing has gone out yet: the payload is written when it does (the exact bytes sent).
+    payload = "{}"
     waiting = conn.execute(
         "SELECT id, state FROM outbox WHERE draft_id = ? AND state IN ('queued', 'failed', "
         "'conflict') ORDER BY id DESC LIMIT 1", (draft.id,)).fetchone()

@@ -85,7 +85,7 @@ def counts(db: Database, connection_id: int | None = None) -> OutboxCounts:
 
 def transition(conn: sqlite3.Connection, outbox_id: int, to: OutboxState, *,
                now: datetime | None = None, error: str | None = None,
-               payload: Mapping[str, Any] | None = None, result_url: str | None = None,
+               payload_text: str | None = None, result_url: str | None = None,
                receipt: Mapping[str, Any] | None = None, count_attempt: bool = False,
                refused: bool = False) -> OutboxEntry:
     """Move one entry to ``to`` inside the caller's transaction, refusing impossible moves."""
@@ -102,9 +102,9 @@ def transition(conn: sqlite3.Connection, outbox_id: int, to: OutboxState, *,
         args.append(error)
     elif to is OutboxState.QUEUED:
         sets.append("last_error = NULL")
-    if payload is not None:
-        sets.append("payload_json = ?")
-        args.append(to_json(payload))
+    if payload_text is not None:
+        sets.append("payload_json = ?")  # verbatim: the exact body that is sent
+        args.append(payload_text)
     if result_url is not None:
         sets.append("result_url = ?")
         args.append(result_url)
@@ -189,6 +189,6 @@ def requeue_rebased(conn: sqlite3.Connection, outbox_id: int, *, base: BaseCopy,
                       current.draft_id))
     draft = draft_by_id(conn, current.draft_id)
     assert draft is not None
-    conn.execute("UPDATE outbox SET draft_revision = ?, payload_json = ?, state = 'queued', "
-                 "last_error = NULL, updated_at = ? WHERE id = ?",
-                 (draft.revision, to_json(draft.to_score().to_wire()), db_time(now), outbox_id))
+    conn.execute("UPDATE outbox SET draft_revision = ?, payload_json = '{}', "
+                 "state = 'queued', last_error = NULL, updated_at = ? WHERE id = ?",
+                 (draft.revision, db_time(now), outbox_id))

@@ -16,7 +16,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -24,13 +24,13 @@ from typing import Any
 from gradedesk.domain import (
     LEARNER_ROLE,
     Cancelled,
-    CanvasSubmission,
     GradeDeskError,
     InputError,
     Member,
     Result,
     Score,
     format_score,
+    format_timestamp,
     utc_now,
 )
 from gradedesk.platforms import (
@@ -65,6 +65,10 @@ from gradedesk.sync.conflicts import (
     what_the_platform_kept,
 )
 from gradedesk.sync.events import EventKind, SyncEvent
+from gradedesk.sync.outgoing import PushOptions, outgoing_score
+
+__all__ = ["ColumnFailure", "PullReport", "PushOptions", "PushReport", "Resolution",
+           "SyncEngine", "resolve_conflicts", "save_grade"]
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +89,6 @@ class Resolution(StrEnum):
     MINE = "mine"  # re-send my draft with a fresh timestamp over their change
     THEIRS = "theirs"  # drop my draft; nothing is sent
     BOTH = "both"  # keep their grade; my comment is added beside theirs
-
-
-@dataclass(frozen=True, slots=True)
-class PushOptions:
-    """Per-push Canvas flags. None: GradeDesk decides (see ``_canvas_flags``)."""
-
-    prioritize_non_tool_grade: bool | None = None
-    preserve_score: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +134,11 @@ class PullReport:
 
 
 def score_of(entry: OutboxEntry) -> Score:
-    """The Score an outbox entry stands for (its payload is the Score's wire form)."""
-    return Score.from_wire(dict(entry.payload))
+    """The Score an outbox entry sent (its payload is the exact body that went out; LTIAAS's
+    has no timestamp, which LTIAAS adds itself: the moment of sending stands in)."""
+    body = dict(entry.payload)
+    body.setdefault("timestamp", format_timestamp(entry.sending_at or entry.updated_at))
+    return Score.from_wire(body)
 
 
 class SyncEngine:
@@ -429,36 +428,27 @@ class SyncEngine:
         with self.db.read() as conn:
             return drafts.draft_by_id(conn, entry.draft_id)
 
-    def _canvas_flags(self, draft: DraftRow, options: PushOptions) -> CanvasSubmission:
-        """new_submission only with files (a correction must not add an attempt); a POST that
-        records no score never clears an existing grade unless the grader asked for it."""
-        scoring = draft.grading_progress.records_score and draft.score_given is not None
-        preserve = options.preserve_score
-        if preserve is None and not scoring and draft.base.score is not None \
-                and draft.score_given is not None:
-            preserve = True
-        return CanvasSubmission(new_submission=bool(draft.attachments),
-                                preserve_score=preserve,
-                                prioritize_non_tool_grade=options.prioritize_non_tool_grade,
-                                content_items=draft.attachments)
-
     def _send_one(self, entry: OutboxEntry, options: PushOptions) -> tuple[int, OutboxState]:
         self.cancel.raise_if_cancelled()
         draft = self._draft_of(entry)
         if draft is None:
             return entry.id, entry.state
-        score = replace(draft.to_score(), canvas=self._canvas_flags(draft, options)) \
-            if self.platform.supports_progress else draft.to_score()
-        payload = score.to_wire()
+        score = outgoing_score(draft, options,
+                               canvas_extensions=self.platform.supports_progress)
+        try:
+            payload = self.platform.score_payload(score)
+        except PlatformError as exc:  # this platform cannot take it (LTIAAS and files)
+            return entry.id, self._settle(entry, OutboxState.FAILED, exc)
         with self.db.transaction() as conn:
-            outbox.transition(conn, entry.id, OutboxState.SENDING, payload=payload,
-                              count_attempt=True)
+            # Exactly the bytes that go out, committed before they do.
+            outbox.transition(conn, entry.id, OutboxState.SENDING,
+                              payload_text=payload.decode("utf-8"), count_attempt=True)
             audit.append(conn, connection_name=self.connection.name, action="score.post",
                          summary=_summary(score), grader=self.grader,
                          line_item_url=entry.line_item_url, user_id=entry.user_id,
                          outbox_id=entry.id)
         try:
-            receipt = self.platform.post_score(entry.line_item_url, score)
+            receipt = self.platform.post_score_payload(entry.line_item_url, payload)
         except StaleTimestamp as exc:
             return entry.id, self._settle(entry, OutboxState.CONFLICT, exc)
         except TransportError as exc:

@@ -1,24 +1,13 @@
-"""Canvas's additions to AGS: the submission extension on Scores.
-
-Canvas treats every Score POST as a new submission attempt unless told otherwise
-(``new_submission`` defaults to true), so a plain grade is sent with ``new_submission: false``;
-only a Score with files attaches a new attempt.
-"""
+"""Canvas's additions to AGS on line items (the Score's submission extension is decided, once,
+by sync.outgoing)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from gradedesk.domain import CanvasSubmission, LineItem, Score
+from gradedesk.domain import LineItem, Score
 
 SUBMISSION_TYPE_EXTENSION = "https://canvas.instructure.com/lti/submission_type"
-
-
-def with_grading_defaults(score: Score) -> Score:
-    """The score to send: unchanged if the caller set the extension, else "just grade"."""
-    if score.canvas is not None:
-        return score
-    return replace(score, canvas=CanvasSubmission(new_submission=False))
 
 
 def has_files(score: Score) -> bool:

@@ -33,6 +33,7 @@ from gradedesk.platforms.http import (
     HttpSession,
     Timeouts,
     build_client,
+    dump_json,
     origin_of,
     require_secure_url,
     transport_error,
@@ -316,17 +317,25 @@ class LtiAdvantageClient(ClientCore):
     def list_results(self, line_item_id: str, *, user_id: str | None = None) -> list[Result]:
         return list(self.iter_results(line_item_id, user_id=user_id))
 
+    def score_payload(self, score: Score) -> bytes:
+        """The exact request body for this Score, as sent (the caller decides every field,
+        Canvas's extension included: see sync.outgoing)."""
+        return dump_json(ags.score_body(score))
+
     def post_score(self, line_item_id: str, score: Score) -> ScoreReceipt:
         """POST once; re-sent only if the request provably never reached the platform."""
-        if self.config.canvas_extensions:
-            score = canvas.with_grading_defaults(score)
-        return self.post_score_body(line_item_id, ags.score_body(score))
+        return self.post_score_payload(line_item_id, self.score_payload(score))
 
     def post_score_body(self, line_item_id: str, body: Mapping[str, Any]) -> ScoreReceipt:
         """POST a raw Score body (for tools and tests that need what the domain refuses)."""
-        response = self._call("POST", ags.service_url(line_item_id, "scores"),
-                              scopes=(ags.SCOPE_SCORE,), accept="application/json",
-                              body=dict(body), content_type=ags.SCORE, idempotent=False)
+        return self.post_score_payload(line_item_id, dump_json(dict(body)))
+
+    def post_score_payload(self, line_item_id: str, payload: bytes) -> ScoreReceipt:
+        """POST these bytes as the Score, once."""
+        response = self._session.request(
+            "POST", ags.service_url(line_item_id, "scores"), content=payload,
+            headers={"Accept": "application/json", "Content-Type": ags.SCORE},
+            extensions={SCOPES_EXTENSION: (ags.SCOPE_SCORE,)}, idempotent=False)
         return ags.parse_score_receipt(response)
 
     def get_progress(self, progress_url: str) -> Progress:
