@@ -142,3 +142,43 @@ def type_into_cell(qtbot: Any, table: Any, index: Any, text: str, *,
     if key is not False:
         qtbot.keyClick(editor, key)
     return editor
+
+
+def start_platform(*, profile: str = "canvas", students: int = 6,
+                   line_items: int = 2) -> RunningSandbox:
+    """A sandbox that trusts no key of GradeDesk's yet: the connection's own key must reach it
+    the way an administrator does it (``paste_developer_key``)."""
+    stranger = public_pem(load_private_key(generate_private_key_pem()))
+    return start_sandbox(SandboxConfig(port=0, seed=5, students=students, line_items=line_items,
+                                       throttle=False, tool_public_keys=[stranger],
+                                       profile=profile))
+
+
+def paste_developer_key(info: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+    """The administrator pastes the developer key JSON into Canvas (Developer Keys)."""
+    return _post(f"{info['admin_url']}/developer_keys", config)
+
+
+def platform_line_items(info: dict[str, Any]) -> list[dict[str, Any]]:
+    """The columns the platform holds now (deleted ones left out)."""
+    with urllib.request.urlopen(f"{info['admin_url']}/line_items",  # noqa: S310
+                                timeout=10) as reply:
+        found: list[dict[str, Any]] = json.loads(reply.read())
+    return [item for item in found if not item["deleted"]]
+
+
+def save_shot(widget: Any, name: str, fallback_dir: Any) -> Any:
+    """Render a widget offscreen to ``name`` (a PNG) in $GRADEDESK_SHOTS_DIR, else in
+    ``fallback_dir``, the way ``gradedesk gui --screenshot`` does (``grab``); returns the
+    path. Set the variable to look at the pictures after a run."""
+    import os
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication
+
+    folder = Path(os.environ.get("GRADEDESK_SHOTS_DIR") or fallback_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    QApplication.processEvents()
+    path = folder / name
+    assert widget.grab().save(str(path), "PNG"), path
+    return path

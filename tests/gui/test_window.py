@@ -70,9 +70,10 @@ def test_every_control_has_an_accessible_name(window: MainWindow, qtbot: QtBot) 
     qtbot.waitUntil(lambda: window.dialogs.conflicts is not None, timeout=5_000)
     review = window.open_review_queue()
     assert review is not None
+    new_column = window.column_commands.new_column()
     assert _unnamed_controls(window) == []
     for dialog in (window.dialogs.connections, window.dialogs.conflicts,
-                   window.dialogs.legend, review):
+                   window.dialogs.legend, review, new_column):
         assert dialog is not None
         assert _unnamed_controls(dialog) == [], type(dialog).__name__
 
@@ -97,41 +98,50 @@ def test_connections_dialog_adds_copies_and_tests(window: MainWindow, course: Sa
     with qtbot.waitSignal(window.presenter.connection_tested, timeout=30_000) as tested:
         qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     assert tested.args[1] is True and "4 line items" in dialog.outcome.text()
-    dialog.lti_name.setText("Second course")
+    setup = dialog.setup
+    assert dialog.tabs.currentWidget() is setup  # connecting a course comes first
+    setup.platform_choices["other"].setChecked(True)
+    setup.name.setText("Second course")
     for key in ("issuer", "client_id", "deployment_id", "token_url", "lineitems_url",
                 "nrps_url"):
-        dialog.lti_fields[key].setText(str(course.info[key]))
-    assert dialog.generate_key.isChecked()
-    with qtbot.waitSignal(window.presenter.connection_added, timeout=30_000):
-        qtbot.mouseClick(dialog.lti_save, Qt.MouseButton.LeftButton)
-    jwks = json.loads(dialog.jwk.toPlainText())
-    assert jwks["keys"][0]["kty"] == "RSA" and "d" not in jwks["keys"][0]
-    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
-    assert json.loads(QGuiApplication.clipboard().text()) == jwks
+        setup.other.fields[key].setText(str(course.info[key]))
+    assert setup.other.generate_key.isChecked()
+    with qtbot.waitSignal(window.presenter.setup.admin_setup_loaded, timeout=30_000):
+        qtbot.mouseClick(setup.add_button, Qt.MouseButton.LeftButton)
+    document = json.loads(setup.admin.config_text.toPlainText())
+    jwk = document["public_jwk"]  # Canvas's URLs: Canvas's developer key JSON
+    assert jwk["kty"] == "RSA" and "d" not in jwk
+    qtbot.mouseClick(setup.admin.copy_button, Qt.MouseButton.LeftButton)
+    assert json.loads(QGuiApplication.clipboard().text()) == document
     qtbot.waitUntil(lambda: dialog.connections.count() == 2, timeout=LOAD_TIMEOUT_MS)
     # A bad setting is refused with the reason, and nothing is saved.
-    dialog.lti_name.setText("Broken")
-    dialog.lti_fields["token_url"].setText("ftp://nowhere")
+    setup.show_step(0)
+    setup.name.setText("Broken")
+    setup.other.fields["token_url"].setText("ftp://nowhere")
     with qtbot.waitSignal(window.presenter.error_raised, timeout=30_000):
-        qtbot.mouseClick(dialog.lti_save, Qt.MouseButton.LeftButton)
-    assert dialog.outcome.text().startswith("⚠")
-    dialog.ltiaas_name.setText("Via LTIAAS")
-    dialog.ltiaas_url.setText(str(course.info["ltiaas_url"]))
-    dialog.ltiaas_api_key.setText(str(course.info["ltiaas_api_key"]))
-    dialog.ltiaas_service_key.setText(str(course.info["ltiaas_service_key"]))
+        qtbot.mouseClick(setup.add_button, Qt.MouseButton.LeftButton)
+    assert setup.error.text().startswith("⚠")
+    assert setup.name.text() == "Broken"  # what was typed stays
+    setup.platform_choices["ltiaas"].setChecked(True)
+    setup.name.setText("Via LTIAAS")
+    setup.ltiaas.url.setText(str(course.info["ltiaas_url"]))
+    setup.ltiaas.api_key.setText(str(course.info["ltiaas_api_key"]))
+    setup.ltiaas.service_key.setText(str(course.info["ltiaas_service_key"]))
     with qtbot.waitSignal(window.presenter.connection_added, timeout=30_000):
-        qtbot.mouseClick(dialog.ltiaas_save, Qt.MouseButton.LeftButton)
-    assert dialog.ltiaas_api_key.text() == ""  # no secret lingers in the form
+        qtbot.mouseClick(setup.add_button, Qt.MouseButton.LeftButton)
+    assert setup.ltiaas.api_key.text() == ""  # no secret lingers in the form
+    assert setup.pages.currentIndex() == 2  # LTIAAS: nothing to paste, straight to the check
     # Import the sandbox course's own key from a PEM file: the new connection then works.
     pem = tmp_path / "tool.pem"
     pem.write_bytes(course.pem)
-    dialog.tabs.setCurrentIndex(0)
-    dialog.lti_name.setText("Imported key")
-    dialog.lti_fields["token_url"].setText(str(course.info["token_url"]))
-    dialog.key_path.setText(str(pem))
-    dialog.import_key.setChecked(True)
+    setup.show_step(0)
+    setup.platform_choices["other"].setChecked(True)
+    setup.name.setText("Imported key")
+    setup.other.fields["token_url"].setText(str(course.info["token_url"]))
+    setup.other.key_path.setText(str(pem))
+    setup.other.import_key.setChecked(True)
     with qtbot.waitSignal(window.presenter.connection_added, timeout=30_000):
-        qtbot.mouseClick(dialog.lti_save, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(setup.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.connections.count() == 4, timeout=LOAD_TIMEOUT_MS)
     imported = next(i for i in range(dialog.connections.count())
                     if dialog.connections.item(i).text().startswith("Imported key"))

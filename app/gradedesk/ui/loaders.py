@@ -67,6 +67,15 @@ def load_counts(db: Database, connection_id: int) -> StatusCounts:
                         sending=counted.sending + counted.sent)
 
 
+def names_available(db: Database, connection_id: int) -> bool:
+    """False when the platform gives no names: no one came from a Names and Roles roster
+    (only from results, or typed by a grader) and some learner is known by id alone."""
+    members = snapshots.list_members(db, connection_id)
+    learners = [m for m in members if m.is_learner]
+    return not learners or any(m.source == "roster" for m in members) or \
+        all(m.named for m in learners)
+
+
 def load_line_item(db: Database, connection_id: int, line_item_url: str) -> LineItemData:
     line_item = snapshots.get_line_item(db, connection_id, line_item_url)
     if line_item is None:

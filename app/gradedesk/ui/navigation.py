@@ -42,3 +42,20 @@ def choose_target(overview: Overview, *, wanted: NavTarget | None, want_line_ite
         if items:
             target = NavTarget(target.connection, pick_line_item(items, hint).url)
     return target
+
+
+def follow_target(overview: Overview, target: NavTarget | None,
+                  line_item_id: int | None) -> NavTarget | None:
+    """``target`` again after the line items changed: its column under its new URL (a column
+    made here got its platform id; the row id stays), or the connection alone when the
+    column is gone (deleted), so the caller opens another."""
+    if target is None or target.line_item_url is None:
+        return target
+    row = next((c for c in overview.connections if c.name == target.connection), None)
+    if row is None:
+        return target
+    items = overview.line_items.get(row.id, ())
+    if any(item.url == target.line_item_url for item in items):
+        return target
+    moved = next((item for item in items if item.id == line_item_id), None)
+    return NavTarget(target.connection, moved.url if moved is not None else None)

@@ -23,8 +23,11 @@ from gradedesk.store import connections as connection_store
 from gradedesk.sync.engine import PullReport, PushReport, Resolution
 from gradedesk.sync.events import EventKind, SyncEvent
 from gradedesk.ui import loaders, sync_work
+from gradedesk.ui.column_presenter import ColumnPresenter
 from gradedesk.ui.context import AppContext
+from gradedesk.ui.platform_notes import fully_graded_warning
 from gradedesk.ui.rows import CellKey, GradebookData, LineItemData, StatusCounts
+from gradedesk.ui.setup_presenter import SetupPresenter
 from gradedesk.ui.undo import EditCellsCommand, describe
 from gradedesk.ui.undo_values import CellChange
 from gradedesk.ui.workers import Job, Lane
@@ -59,6 +62,7 @@ class Presenter(QObject):
     connection_added = Signal(object)  # bootstrap.NewConnection
     connection_tested = Signal(str, bool, str)  # name, ok, message
     message_posted = Signal(str)  # a short status-bar message
+    warning_posted = Signal(str)  # worth reading before the next push (e.g. a score dropped)
     error_raised = Signal(str, str)  # title, user message (a GradeDeskError)
     crashed = Signal(object)  # an unexpected exception: a bug
 
@@ -83,6 +87,11 @@ class Presenter(QObject):
         self._refresh_timer.setInterval(REFRESH_BATCH_MS)
         self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
         self._closing = False
+        # Scores the grid shows, by cell: the warning about platforms that keep a score only
+        # when FullyGraded needs to know whether a cell has one. Set by the window.
+        self.score_of: Callable[[CellKey], float | None] | None = None
+        self.setup = SetupPresenter(self)
+        self.columns = ColumnPresenter(self)
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -107,6 +116,32 @@ class Presenter(QObject):
     def _store(self, title: str, work: Callable[[], T], done: Callable[[T], None]) -> Job[T]:
         return self.store_lane.submit(title, lambda job: work(), on_done=done,
                                       on_failed=self._report_failure(title))
+
+    def run_store(self, title: str, work: Callable[[], T], done: Callable[[T], None], *,
+                  on_refused: Callable[[str], None] | None = None) -> Job[T]:
+        """Run ``work`` on the store lane. With ``on_refused``, a GradeDeskError's message goes
+        there (e.g. under a dialog's field) instead of the window's alert bar."""
+        report = self._report_failure(title)
+
+        def failed(error: BaseException) -> None:
+            if on_refused is not None and isinstance(error, GradeDeskError) \
+                    and not isinstance(error, Cancelled) and not self._closing:
+                on_refused(error.user_message)
+            else:
+                report(error)
+
+        return self.store_lane.submit(title, lambda job: work(), on_done=done, on_failed=failed)
+
+    def run_network(self, title: str, work: Callable[[Job[Any]], T], done: Callable[[T], None],
+                    *, on_refused: Callable[[str], None] | None = None,
+                    connection_name: str | None = None) -> Job[T] | None:
+        """Run one network job for a connection (default: the current one). None: another
+        job runs, and the grader has been told. With ``on_refused``, a GradeDeskError's
+        message goes there instead of the window's alert bar."""
+        return self._network(
+            title, work, done, connection_name=connection_name or self.connection_name,
+            on_refused=(lambda error: on_refused(error.user_message)) if on_refused else None,
+            report_refusals=on_refused is None)
 
     @property
     def busy(self) -> bool:
@@ -246,6 +281,10 @@ class Presenter(QObject):
         """Record a grader's edit on the undo stack; pushing it saves it (store lane)."""
         if not changes or self.connection is None:
             return
+        warning = fully_graded_warning(bootstrap.profile_for(self.connection), changes,
+                                       self.score_of)
+        if warning is not None:
+            self.warning_posted.emit(warning)  # before the edit is queued
         self.undo_stack.push(EditCellsCommand(describe(changes, text), changes,
                                               self._save_changes))
 
@@ -290,7 +329,8 @@ class Presenter(QObject):
 
     def _network(self, title: str, work: Callable[[Job[Any]], T], done: Callable[[T], None],
                  *, on_refused: Callable[[GradeDeskError], None] | None = None,
-                 connection_name: str | None = None) -> Job[T] | None:
+                 connection_name: str | None = None,
+                 report_refusals: bool = True) -> Job[T] | None:
         """Run one network job; refuse (with a message) while another runs. ``on_refused``
         hears of a GradeDeskError besides the usual error report."""
         if self._network_job is not None:
@@ -318,6 +358,9 @@ class Presenter(QObject):
             self.job_finished.emit(f"{title} failed.", False)
             if on_refused is not None and isinstance(error, GradeDeskError):
                 on_refused(error)
+                if not report_refusals:
+                    self.refresh_counts()
+                    return
             self._report_failure(title)(error)
             self.refresh_counts()
 
@@ -326,6 +369,11 @@ class Presenter(QObject):
         self._network_job = job
         self.job_started.emit(title)
         return job
+
+    def note_online(self, online: bool) -> None:
+        """A job that succeeded found the current platform out of reach (it kept the work
+        here instead of failing)."""
+        self._note_online(None, online)
 
     def _note_online(self, connection_name: str | None, online: bool) -> None:
         """Record whether a connection's platform answered; show it if it is current."""
@@ -389,6 +437,14 @@ class Presenter(QObject):
                 self.job_finished.emit(
                     f"Pushed: {len(report.confirmed)} confirmed, {len(report.conflicts)} "
                     f"conflicts, {len(report.failed)} failed.", report.clean)
+            if report.columns_created or report.columns_failed:
+                # A column made here got its platform id (or failed): the tree and the
+                # gradebook's columns show it.
+                self.refresh_overview()
+                self.load_gradebook()
+                for failure in report.columns_failed:
+                    self.error_raised.emit("Push", f"Column {failure.label!r} was not "
+                                           f"created: {failure.message}")
             self._after_sync("push", report, bool(report.conflicts))
 
         return self._network("Push", work, done, connection_name=connection.name)

@@ -7,15 +7,21 @@ Threading contract: each runs on a worker thread; ``emit`` and ``token`` come fr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from gradedesk import bootstrap
 from gradedesk.domain import InputError
-from gradedesk.store import ConnectionRow, jobs
+from gradedesk.platforms import PlatformConfigError, setup
+from gradedesk.platforms.check import CheckReport
+from gradedesk.platforms.profiles import PlatformKind
+from gradedesk.store import ConnectionRow, LineItemRow, jobs, snapshots
 from gradedesk.store import connections as connection_store
+from gradedesk.sync import columns
 from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.engine import EventSink, PullReport, PushReport, Resolution
 from gradedesk.sync.events import EventKind, SyncEvent
+from gradedesk.ui import setup_text
 from gradedesk.ui.context import AppContext
 
 # Poll Progress right after a push for at most this long; later polls happen on the next push.
@@ -88,3 +94,147 @@ def add_ltiaas_connection(context: AppContext, name: str, url: str, *, api_key: 
                           service_key: str) -> bootstrap.NewConnection:
     return bootstrap.add_ltiaas_connection(context.db, context.secrets, name, url,
                                            api_key=api_key, service_key=service_key)
+
+
+def check_setup(context: AppContext, name: str) -> CheckReport:
+    """Every step from sign-in to one page of grades, each failure with its fix."""
+    row = connection_store.require_connection(context.db, name)
+    return bootstrap.check_connection(row, context.secrets, context.db)
+
+
+def _fresh(context: AppContext, connection: ConnectionRow, row: LineItemRow) -> LineItemRow:
+    """The column as stored now: a push may have created it since the grader picked it."""
+    found = snapshots.get_line_item(context.db, connection.id, row.url)
+    if found is None:
+        found = next((item for item in snapshots.list_line_items(context.db, connection.id)
+                      if item.id == row.id), None)
+    if found is None:
+        raise InputError(f"The column {row.label!r} is gone; pull to see the current columns.")
+    return found
+
+
+def add_column(context: AppContext, connection: ConnectionRow, changes: columns.ColumnChanges,
+               token: CancelToken) -> columns.NewColumn:
+    """Create a column on the platform now (kept here when the platform cannot be reached)."""
+    with bootstrap.engine_for(context.db, context.secrets, connection.name, cancel=token,
+                              grader=context.grader) as engine:
+        return columns.add_column(context.db, connection, changes, engine=engine)
+
+
+def _local_only(current: LineItemRow, network: bool) -> None:
+    if not current.pending_create and not network:
+        # Created by a push since the grader chose it: the store lane never calls the network.
+        raise InputError(f"{current.label!r} is on the platform now; try again.")
+
+
+def edit_column(context: AppContext, connection: ConnectionRow, row: LineItemRow,
+                changes: columns.ColumnChanges, *, network: bool) -> LineItemRow:
+    """Change a column: here while it is only local, else on the platform (``network``)."""
+    current = _fresh(context, connection, row)
+    _local_only(current, network)
+    if current.pending_create:
+        return columns.edit_column(context.db, connection, current, changes, platform=None,
+                                   grader=context.grader)
+    with bootstrap.platform_for(connection, context.secrets) as platform:
+        return columns.edit_column(context.db, connection, current, changes,
+                                   platform=platform, grader=context.grader)
+
+
+def remove_column(context: AppContext, connection: ConnectionRow, row: LineItemRow, *,
+                  network: bool) -> int:
+    """Delete a column (on the platform too, unless it never got there); returns the number
+    of local drafts that went with it."""
+    current = _fresh(context, connection, row)
+    _local_only(current, network)
+    profile = bootstrap.profile_for(connection)
+    if current.pending_create:
+        return columns.remove_column(context.db, connection, current, platform=None,
+                                     profile=profile, grader=context.grader)
+    with bootstrap.platform_for(connection, context.secrets) as platform:
+        return columns.remove_column(context.db, connection, current, platform=platform,
+                                     profile=profile, grader=context.grader)
+
+
+# --- the guided set-up (store lane: the keyring and the database, no network) ------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CourseForm:
+    """What the set-up's first step collected for a Canvas or Moodle course."""
+
+    platform: PlatformKind
+    name: str
+    course_url: str
+    client_id: str = ""
+    type_id: str = ""  # Moodle: the external tool's id
+    issuer: str = ""  # Canvas: only for a self-hosted instance
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRefusal:
+    """A typed value the core refused: which field (as CourseForm names it) and why."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdminSetup:
+    """What the set-up's second step shows for one connection (``kind`` None: LTIAAS, whose
+    keys live in the LTIAAS portal: nothing to give an administrator)."""
+
+    connection: ConnectionRow
+    kind: PlatformKind | None
+    text: str
+    where: str
+    needs_client_id: bool
+
+
+def _derive(form: CourseForm) -> setup.DerivedSettings | FieldRefusal:
+    """The connection's URLs from the course address, or the field the core refused. Each
+    value is checked on its own first, so the message lands under the field it is about."""
+    url = form.course_url
+    try:
+        if form.platform is PlatformKind.MOODLE:
+            setup.moodle_settings(url, "1")  # the address alone; a type id comes next
+        else:
+            setup.canvas_settings(url)
+    except PlatformConfigError as error:
+        return FieldRefusal("course_url", error.user_message)
+    try:
+        if form.platform is PlatformKind.MOODLE:
+            return setup.moodle_settings(url, form.type_id)
+        return setup.canvas_settings(url, issuer=form.issuer.strip() or None)
+    except PlatformConfigError as error:
+        return FieldRefusal("type_id" if form.platform is PlatformKind.MOODLE else "issuer",
+                            error.user_message)
+
+
+def add_course(context: AppContext, form: CourseForm) -> AdminSetup | FieldRefusal:
+    """Connect a course from its address (a key pair is made into the keyring), then read
+    what its administrator pastes."""
+    derived = _derive(form)
+    if isinstance(derived, FieldRefusal):
+        return derived
+    added = bootstrap.add_course_connection(context.db, context.secrets, form.name, derived,
+                                            client_id=form.client_id.strip() or None)
+    return admin_setup(context, added.row.name)
+
+
+def admin_setup(context: AppContext, name: str) -> AdminSetup:
+    row = connection_store.require_connection(context.db, name)
+    profile = bootstrap.profile_for(row)
+    if profile is None:
+        return AdminSetup(row, None, "", "", needs_client_id=False)
+    document = bootstrap.admin_configuration(row, context.secrets)
+    return AdminSetup(row, profile.kind, setup_text.config_text(profile.kind, document),
+                      setup_text.WHERE_TO_PASTE[profile.kind],
+                      needs_client_id=not row.settings.get("client_id"))
+
+
+def set_client_id(context: AppContext, name: str, client_id: str) -> AdminSetup:
+    if not client_id.strip():
+        raise InputError("Enter the client id your administrator gave you.")
+    bootstrap.set_connection_settings(context.db, context.secrets, name,
+                                      {"client_id": client_id})
+    return admin_setup(context, name)

@@ -179,10 +179,16 @@ class GradebookModel(GradeTableModel):
             if section == SECTION_COLUMN:
                 return "Section"
             item = self.line_item_at(section)
-            return None if item is None else item.label
+            if item is None:
+                return None
+            return f"{item.label} [{item.short_id}]" if item.pending_create else item.label
         if role == Qt.ItemDataRole.ToolTipRole:
             item = self.line_item_at(section)
-            return None if item is None else f"{item.label} (out of {item.score_maximum:g})"
+            if item is None:
+                return None
+            tip = f"{item.label} (out of {item.score_maximum:g})"
+            return f"{tip}: not yet on the platform; the next push creates it" \
+                if item.pending_create else tip
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:

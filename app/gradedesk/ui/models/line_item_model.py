@@ -117,6 +117,11 @@ class LineItemModel(GradeTableModel):
         """Every loaded row (all students, whatever the filter), in roster order."""
         return tuple(self._rows)
 
+    def row_of(self, key: CellKey) -> StudentGrade | None:
+        """A student's row by cell, whatever the filter (None: not in this line item)."""
+        source = self._by_key.get(key)
+        return None if source is None else self._rows[source]
+
     def row_at(self, visible_row: int) -> StudentGrade:
         return self._rows[self._order[visible_row]]
 

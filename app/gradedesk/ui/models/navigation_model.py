@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
 from gradedesk.bootstrap import is_sandbox
 from gradedesk.store import ConnectionRow, LineItemRow
@@ -40,14 +40,28 @@ class NavigationModel(QStandardItemModel):
         item.setData(f"Connection {connection.name}, whole gradebook",
                      Qt.ItemDataRole.AccessibleTextRole)
         for line_item in line_items:
-            child = QStandardItem(f"{line_item.label}  /{format_score(line_item.score_maximum)}")
-            child.setEditable(False)
-            child.setData(NavTarget(connection.name, line_item.url), TARGET_ROLE)
-            child.setToolTip(f"{line_item.label}, out of {line_item.score_maximum:g}")
-            child.setData(f"Line item {line_item.label}, out of {line_item.score_maximum:g}",
-                          Qt.ItemDataRole.AccessibleTextRole)
-            item.appendRow(child)
+            item.appendRow(self._line_item_item(connection, line_item))
         return item
+
+    @staticmethod
+    def _line_item_item(connection: ConnectionRow, line_item: LineItemRow) -> QStandardItem:
+        text = f"{line_item.label}  /{format_score(line_item.score_maximum)}"
+        tip = f"{line_item.label}, out of {line_item.score_maximum:g} (id {line_item.short_id})"
+        spoken = f"Line item {line_item.label}, out of {line_item.score_maximum:g}"
+        if line_item.pending_create:
+            text += f"  [{line_item.short_id}]"
+            tip += ": not yet on the platform; the next push creates it"
+            spoken += ", not yet on the platform"
+        child = QStandardItem(text)
+        child.setEditable(False)
+        child.setData(NavTarget(connection.name, line_item.url), TARGET_ROLE)
+        child.setToolTip(tip)
+        child.setData(spoken, Qt.ItemDataRole.AccessibleTextRole)
+        if line_item.pending_create:
+            font = QFont()
+            font.setItalic(True)
+            child.setFont(font)
+        return child
 
     def index_of(self, target: NavTarget) -> QModelIndex:
         for row in range(self.rowCount()):

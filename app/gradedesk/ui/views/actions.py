@@ -35,7 +35,17 @@ class WindowActions:
     review_queue: QAction
     edit_comment: QAction
     attach_file: QAction
+    new_column: QAction
+    rename_column: QAction
+    column_points: QAction
+    delete_column: QAction
+    add_student: QAction
     about: QAction
+
+    @property
+    def column_actions(self) -> tuple[QAction, ...]:
+        """What acts on the current column (the line item shown, or the gradebook's)."""
+        return (self.rename_column, self.column_points, self.delete_column)
 
     @property
     def grid_actions(self) -> tuple[QAction, ...]:
@@ -108,6 +118,16 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
                              "Ctrl+Shift+M"),
         attach_file=_action(window, "&Attach file…", "Attach a file by URL to the selected "
                             "student's submission (Enter attaches it)", "Ctrl+Shift+A"),
+        new_column=_action(window, "&New column…", "Make a column (a paper test, an oral "
+                           "exam), offline too: the next push creates it", "Ctrl+Shift+L"),
+        rename_column=_action(window, "&Rename column…", "Change the current column's label",
+                              "Ctrl+Shift+F2"),
+        column_points=_action(window, "Change &points…", "Change the current column's points "
+                              "possible"),
+        delete_column=_action(window, "&Delete column…", "Delete the current column (asks "
+                              "first; on Canvas this deletes the assignment)"),
+        add_student=_action(window, "Add a student by &user id…", "Grade a user id the roster "
+                            "does not list (platforms without Names and Roles)", "Ctrl+Shift+U"),
         about=_action(window, "&About GradeDesk", "Version and licence"),
     )
     actions.pull.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
@@ -145,6 +165,11 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     sync.addAction(actions.conflicts)
     grade = bar.addMenu("&Grade")
     grade.addActions([actions.review_queue, actions.edit_comment, actions.attach_file])
+    column = bar.addMenu("&Column")
+    column.addAction(actions.new_column)
+    column.addActions(list(actions.column_actions))
+    column.addSeparator()
+    column.addAction(actions.add_student)
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([actions.legend, actions.about])
 
@@ -163,6 +188,8 @@ def build_toolbar(window: QMainWindow, actions: WindowActions) -> QToolBar:
     toolbar.addSeparator()
     for action in (actions.review_queue, actions.conflicts):
         toolbar.addAction(action)
+    toolbar.addSeparator()
+    toolbar.addAction(actions.new_column)
     for action in toolbar.actions():
         button = toolbar.widgetForAction(action)
         if isinstance(button, QToolButton):

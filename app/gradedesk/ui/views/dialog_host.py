@@ -31,9 +31,13 @@ class DialogHost:
         self.legend: QDialog | None = None
         self.sandbox_question: QMessageBox | None = None
 
-    def open_connections(self, overview: Overview | None) -> ConnectionsDialog:
+    def open_connections(self, overview: Overview | None,
+                         on_course_ready: Callable[[str], None] | None = None
+                         ) -> ConnectionsDialog:
         if self.connections is None:
             self.connections = ConnectionsDialog(self._presenter, self._window)
+            if on_course_ready is not None:
+                self.connections.course_ready.connect(on_course_ready)
         if overview is not None:
             self.connections.show_overview(overview)
         _bring_up(self.connections)

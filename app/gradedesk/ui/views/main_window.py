@@ -4,12 +4,12 @@ state in the status bar. It only lays widgets out and forwards between them and 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSettings, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QStackedWidget, QWidget
 
 from gradedesk.bootstrap import is_sandbox
-from gradedesk.store import ConnectionRow
+from gradedesk.store import ConnectionRow, LineItemRow
 from gradedesk.ui.dialogs.connections import ConnectionsDialog
 from gradedesk.ui.dialogs.review_queue import ReviewQueueDialog
 from gradedesk.ui.icons import app_icon
@@ -18,7 +18,7 @@ from gradedesk.ui.models.base import KEY_ROLE, FilterSpec, GradeTableModel
 from gradedesk.ui.models.gradebook_model import GradebookModel
 from gradedesk.ui.models.line_item_model import Column, LineItemModel
 from gradedesk.ui.models.navigation_model import TARGET_ROLE
-from gradedesk.ui.navigation import NavTarget, choose_target
+from gradedesk.ui.navigation import NavTarget, choose_target, follow_target
 from gradedesk.ui.presenter import Presenter
 from gradedesk.ui.rows import (
     CellKey,
@@ -30,6 +30,7 @@ from gradedesk.ui.rows import (
 )
 from gradedesk.ui.store_cells import cells_of
 from gradedesk.ui.views.actions import build_actions, build_menus, build_toolbar
+from gradedesk.ui.views.column_commands import ColumnCommands
 from gradedesk.ui.views.dialog_host import DialogHost
 from gradedesk.ui.views.first_run import FirstRunPage
 from gradedesk.ui.views.grade_table import GradeTableView
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self._loading_overview = False
         self._prefer_gradebook = False
         self.line_item_hint: str | None = None  # --line-item: a URL, a number or a label
+        self._pending_user: str | None = None  # select this student once the grid reloads
 
         self.window_actions = build_actions(self, presenter.undo_stack)
         build_menus(self, self.window_actions)
@@ -80,12 +82,15 @@ class MainWindow(QMainWindow):
         self.nav, self.nav_model, self.glance, self.legend = ws.nav, ws.nav_model, ws.glance, \
             ws.legend
         self.title, self.row_count, self.grid_badge = ws.title, ws.row_count, ws.grid_badge
+        self.column_badge, self.roster_note = ws.column_badge, ws.roster_note
         self.filter_text, self.filter_kind, self.alert_bar = ws.filter_text, ws.filter_kind, \
             ws.alert_bar
         self.line_table, self.gradebook_table, self.tables = ws.line_table, ws.gradebook_table, \
             ws.tables
         self.detail = ws.detail
         self.dialogs = DialogHost(self, presenter)
+        self.column_commands = ColumnCommands(self, self.window_actions)
+        presenter.score_of = self._score_in_grid
         self.pages = QStackedWidget(self)
         self.pages.setAccessibleName("Pages")
         self.pages.addWidget(self.first_run)
@@ -136,6 +141,9 @@ class MainWindow(QMainWindow):
         p.edit_refused.connect(self._on_presenter_edit_refused)
         p.comment_bank_loaded.connect(self._on_presenter_comment_bank_loaded)
         p.message_posted.connect(self._on_presenter_message_posted)
+        p.warning_posted.connect(self._on_presenter_warning_posted)
+        p.columns.names_checked.connect(lambda available: self.roster_note.setVisible(
+            not available))
         p.error_raised.connect(self._on_presenter_error_raised)
         p.crashed.connect(self._on_presenter_crashed)
         p.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
@@ -165,6 +173,8 @@ class MainWindow(QMainWindow):
         self.first_run.sandbox_requested.connect(self.start_sandbox)
         self.first_run.connect_requested.connect(self.open_connections)
         self.nav.selectionModel().currentChanged.connect(self._on_nav_current_changed)
+        self.nav.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.nav.customContextMenuRequested.connect(self.column_commands.show_tree_menu)
         self.filter_text.textChanged.connect(lambda _t: self._apply_filter())
         self.filter_kind.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.job_panel.cancel_requested.connect(self.presenter.cancel_job)
@@ -172,7 +182,7 @@ class MainWindow(QMainWindow):
             table.selectionModel().currentChanged.connect(self._on_table_current_changed)
             table.refusal_shown.connect(self._on_table_refusal_shown)
         self.gradebook_table.selectionModel().currentColumnChanged.connect(
-            lambda *_: self._glance_timer.start())
+            self._on_gradebook_current_column_changed)
         self.detail.changes_requested.connect(self.presenter.apply_changes)
         self.detail.comment_banked.connect(self.presenter.bank_comment)
 
@@ -226,13 +236,20 @@ class MainWindow(QMainWindow):
         connection = self.presenter.connection
         if connection is None:
             self.title.setText("")
+            self.column_badge.hide()
             self.setWindowTitle("GradeDesk")
             return
-        if self.mode == LINE_ITEM_MODE and self.line_model.line_item is not None:
-            item = self.line_model.line_item
+        item = self.line_model.line_item if self.mode == LINE_ITEM_MODE else None
+        if item is not None:
             text = f"{item.label}  ·  out of {item.score_maximum:g}"
+            self.title.setToolTip(f"{item.label} (id {item.short_id})" if item.short_id
+                                  else item.label)
         else:
             text = f"{connection.name}: gradebook"
+            self.title.setToolTip("")
+        self.column_badge.setVisible(item is not None and item.pending_create)
+        if item is not None and item.pending_create:
+            self.column_badge.setText(f"{item.short_id}: not yet on the platform")
         self.title.setText(text)
         self.setWindowTitle(f"{text} — {connection.name} — GradeDesk")
 
@@ -249,6 +266,11 @@ class MainWindow(QMainWindow):
                        a.line_item_view, a.gradebook_view, a.edit_comment, a.attach_file):
             action.setEnabled(has_connection)
         a.try_sandbox.setEnabled(not busy)
+        a.new_column.setEnabled(has_connection)
+        a.add_student.setEnabled(has_connection)
+        has_column = self.current_column() is not None
+        for action in a.column_actions:
+            action.setEnabled(has_column)
 
     def _update_row_count(self) -> None:
         model = self.current_model
@@ -261,7 +283,11 @@ class MainWindow(QMainWindow):
 
     def _on_presenter_overview_loaded(self, overview: Overview) -> None:
         self._overview = overview
-        previous = self._current_target
+        shown = self.line_model.line_item
+        previous = follow_target(overview, self._current_target,
+                                 shown.id if shown is not None else None)
+        if previous != self._current_target and self.mode == GRADEBOOK_MODE:
+            self._current_target = previous  # a column moved or went: stay in the gradebook
         self._loading_overview = True
         try:
             blocker = self.nav.selectionModel().blockSignals(True)
@@ -328,6 +354,9 @@ class MainWindow(QMainWindow):
             self.open_target(target)
 
     def _on_presenter_connection_changed(self, row: ConnectionRow | None) -> None:
+        self.roster_note.hide()
+        if row is not None:
+            self.presenter.columns.check_names()
         sandbox = self.presenter.is_sandbox
         self.sandbox_badge.setVisible(sandbox)
         self.grid_badge.setVisible(sandbox)
@@ -367,6 +396,8 @@ class MainWindow(QMainWindow):
         self._after_load(GRADEBOOK_MODE)
 
     def _after_load(self, mode: str) -> None:
+        if self._pending_user is not None and mode == self.mode:
+            self._select_user(self._pending_user)
         self._update_title()
         self._update_action_states()
         self._update_row_count()
@@ -444,6 +475,14 @@ class MainWindow(QMainWindow):
     def _on_presenter_message_posted(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
+    def _on_presenter_warning_posted(self, text: str) -> None:
+        self.alert_bar.alert(text)
+        self.statusBar().showMessage(f"⚠ {text}", 15000)
+
+    def show_message(self, text: str) -> None:
+        """A status-bar message long enough to read a sentence."""
+        self.statusBar().showMessage(text, 15000)
+
     def _on_undo_stack_index_changed(self, index: int) -> None:
         self._update_action_states()
 
@@ -490,6 +529,68 @@ class MainWindow(QMainWindow):
         self.glance.show_scores(item.label, scores, item.score_maximum,
                                 self.gradebook_model.source_count())
 
+    # --- columns and students ---------------------------------------------------------------
+
+    @property
+    def overview(self) -> Overview | None:
+        """The connections and line items the tree shows (None until loaded)."""
+        return self._overview
+
+    def current_column(self) -> LineItemRow | None:
+        """The column the Column menu acts on: the line item shown, or the gradebook's
+        current column."""
+        if self.presenter.connection is None:
+            return None
+        if self.mode == LINE_ITEM_MODE:
+            return self.line_model.line_item
+        return self.gradebook_model.line_item_at(self.gradebook_table.currentIndex().column())
+
+    def open_column(self, url: str) -> None:
+        """Show a column just made: opened in the line-item view, or the gradebook reloaded."""
+        connection = self.presenter.connection
+        if connection is None:
+            return
+        if self.mode == LINE_ITEM_MODE:
+            self._pending_target = NavTarget(connection.name, url)
+        else:
+            self.presenter.load_gradebook()
+
+    def forget_column(self, row: LineItemRow) -> None:
+        """A deleted column leaves the line-item view (the next overview opens another)."""
+        shown = self.line_model.line_item
+        if shown is not None and shown.id == row.id:
+            self.line_model.load(None)
+            self.detail.show_detail(None)
+            self._update_title()
+            self._update_action_states()
+
+    def select_user_when_loaded(self, user_id: str) -> None:
+        self._pending_user = user_id
+
+    def _select_user(self, user_id: str) -> None:
+        if self.mode == LINE_ITEM_MODE:
+            item = self.line_model.line_item
+            if item is None or self.line_model.visible_row_of((item.url, user_id)) is None:
+                return  # not in this load (or filtered out): try after the next one
+            self.select_student((item.url, user_id))
+        else:
+            row = self.gradebook_model.visible_row_of(user_id)
+            if row is None:
+                return
+            column = max(self.gradebook_table.currentIndex().column(), 0)
+            index = self.gradebook_model.index(row, column)
+            self.gradebook_table.setCurrentIndex(index)
+            self.gradebook_table.scrollTo(index)
+        self._pending_user = None
+
+    def _score_in_grid(self, key: CellKey) -> float | None:
+        row = self.line_model.row_of(key)
+        return row.score if row is not None else None
+
+    def _on_gradebook_current_column_changed(self, *_: object) -> None:
+        self._glance_timer.start()
+        self._update_action_states()
+
     # --- sync -----------------------------------------------------------------------------
 
     def start_sandbox(self) -> None:
@@ -520,6 +621,8 @@ class MainWindow(QMainWindow):
             self.presenter.load_detail(self.detail.key)
 
     def _on_presenter_sync_finished(self, phase: str, report: object) -> None:
+        if phase == "pull":
+            self.presenter.columns.check_names()
         if self.detail.key is not None:
             self.presenter.load_detail(self.detail.key)
         if phase == "sandbox" and isinstance(report, str):
@@ -548,7 +651,15 @@ class MainWindow(QMainWindow):
     # --- dialogs --------------------------------------------------------------------------
 
     def open_connections(self) -> ConnectionsDialog:
-        return self.dialogs.open_connections(self._overview)
+        return self.dialogs.open_connections(self._overview, self._on_connections_course_ready)
+
+    def _on_connections_course_ready(self, name: str) -> None:
+        """The guided set-up is done: show that course (a pull fetches it)."""
+        self._pending_target = NavTarget(name)
+        self._current_target = None
+        self.presenter.refresh_overview()
+        self.show_message(f"{name} is set up: pull (F5) to fetch its columns, students and "
+                          "grades.")
 
     def open_review_queue(self) -> ReviewQueueDialog | None:
         if self.line_model.line_item is None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from gradedesk.ui.models.gradebook_model import FIXED_COLUMNS, SECTION_COLUMN, GradebookModel
 from gradedesk.ui.models.line_item_model import Column, LineItemModel
 from gradedesk.ui.models.navigation_model import NavigationModel
+from gradedesk.ui.platform_notes import NAMES_UNAVAILABLE
 from gradedesk.ui.rows import FILTER_LABELS, GradebookData, RowFilter
 from gradedesk.ui.views.actions import WindowActions
 from gradedesk.ui.views.alert_bar import AlertBar
@@ -35,6 +36,11 @@ from gradedesk.ui.views.legend import Legend
 
 _BADGE_STYLE = ("QLabel#gridSandboxBadge { background: #8a5a00; color: white; "
                 "padding: 2px 8px; border-radius: 3px; }")
+# The Queued state's blue: a column waiting for the next push, like a queued grade.
+_COLUMN_BADGE_STYLE = ("QLabel#columnBadge { background: #1f5fa8; color: white; "
+                       "padding: 2px 8px; border-radius: 3px; }")
+_NOTE_STYLE = ("QLabel#rosterNote { border: 1px solid palette(mid); border-radius: 3px; "
+               "padding: 3px 6px; }")
 
 
 def _bold(label: QLabel, scale: float = 1.0) -> None:
@@ -114,7 +120,17 @@ class Workspace(QSplitter):
                                    "on this machine, not a real platform.")
         self.grid_badge.setStyleSheet(_BADGE_STYLE)
         self.grid_badge.hide()
+        self.column_badge = QLabel("Not yet on the platform", center)
+        self.column_badge.setObjectName("columnBadge")
+        self.column_badge.setAccessibleName("Column not yet on the platform")
+        self.column_badge.setToolTip("Made on this computer: grade in it now; the next push "
+                                     "(Ctrl+Shift+P) creates it on the platform, then sends "
+                                     "its grades.")
+        self.column_badge.setStyleSheet(_COLUMN_BADGE_STYLE)
+        self.column_badge.hide()
         header.addWidget(self.title, 1)
+        header.addWidget(self.column_badge)
+        header.addSpacing(8)
         header.addWidget(self.row_count)
         header.addSpacing(8)
         header.addWidget(self.grid_badge)
@@ -145,6 +161,16 @@ class Workspace(QSplitter):
         tools.addWidget(self.filter_text, 2)
         tools.addWidget(self.filter_kind, 1)
         layout.addLayout(tools)
+
+        self.roster_note = QLabel(NAMES_UNAVAILABLE, center)
+        self.roster_note.setObjectName("rosterNote")
+        self.roster_note.setAccessibleName("Roster note")
+        self.roster_note.setWordWrap(True)
+        self.roster_note.setToolTip("The platform has no Names and Roles service: GradeDesk "
+                                    "knows the students from their results, by user id.")
+        self.roster_note.setStyleSheet(_NOTE_STYLE)
+        self.roster_note.hide()
+        layout.addWidget(self.roster_note)
 
         self.alert_bar = AlertBar(center)
         layout.addWidget(self.alert_bar)

@@ -1,0 +1,203 @@
+"""The Column menu's commands: each asks the grader (a small window-modal dialog, never an
+application-modal one), hands the answer to the presenter, and reports what happened in the
+status bar. Deleting asks first, in the core's words, with Cancel as the default."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox
+
+from gradedesk.store import LineItemRow, MemberRow
+from gradedesk.sync.columns import ColumnChanges, NewColumn
+from gradedesk.ui.dialogs.column_dialog import MAX_POINTS, NewColumnDialog
+from gradedesk.ui.models.navigation_model import TARGET_ROLE
+from gradedesk.ui.navigation import NavTarget
+from gradedesk.ui.platform_notes import TYPED_STUDENT_WARNING
+from gradedesk.ui.views.actions import WindowActions
+
+if TYPE_CHECKING:
+    from gradedesk.ui.views.main_window import MainWindow
+
+
+class ColumnCommands:
+    def __init__(self, window: MainWindow, actions: WindowActions) -> None:
+        self._window = window
+        self._columns = window.presenter.columns
+        self.new_dialog: NewColumnDialog | None = None
+        self.rename_dialog: QInputDialog | None = None
+        self.points_dialog: QInputDialog | None = None
+        self.delete_box: QMessageBox | None = None
+        self.student_dialog: QInputDialog | None = None
+        self.tree_menu: QMenu | None = None
+        self._actions = actions
+        # Lambdas: triggered's "checked" argument is not a column.
+        actions.new_column.triggered.connect(lambda: self.new_column())
+        actions.rename_column.triggered.connect(lambda: self.rename_column())
+        actions.column_points.triggered.connect(lambda: self.change_points())
+        actions.delete_column.triggered.connect(lambda: self.delete_column())
+        actions.add_student.triggered.connect(lambda: self.add_student())
+        self._columns.column_added.connect(self._on_columns_column_added)
+        self._columns.column_changed.connect(self._on_columns_column_changed)
+        self._columns.column_removed.connect(self._on_columns_column_removed)
+        self._columns.removal_explained.connect(self._on_columns_removal_explained)
+        self._columns.student_added.connect(self._on_columns_student_added)
+
+    # --- asking ---------------------------------------------------------------------------
+
+    def new_column(self) -> NewColumnDialog | None:
+        if self._window.presenter.connection is None:
+            return None
+        if self.new_dialog is not None:
+            self.new_dialog.close()
+        self.new_dialog = NewColumnDialog(self._window.presenter, self._window)
+        self.new_dialog.open()
+        return self.new_dialog
+
+    def rename_column(self, row: LineItemRow | None = None) -> QInputDialog | None:
+        """Ask for a new label (``row``: this column, else the current one)."""
+        row = row or self._window.current_column()
+        if row is None:
+            return None
+        dialog = self._input("Rename column", f"New label for “{row.label}”:")
+        dialog.setTextValue(row.label)
+        dialog.textValueSelected.connect(
+            lambda text: self._edit(row, ColumnChanges(label=text)) if text.strip() else None)
+        self.rename_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def change_points(self, row: LineItemRow | None = None) -> QInputDialog | None:
+        row = row or self._window.current_column()
+        if row is None:
+            return None
+        dialog = self._input("Change points", f"Points possible for “{row.label}”:")
+        dialog.setInputMode(QInputDialog.InputMode.DoubleInput)
+        dialog.setDoubleRange(0.0, MAX_POINTS)
+        dialog.setDoubleDecimals(2)
+        dialog.setDoubleValue(row.score_maximum)
+        dialog.doubleValueSelected.connect(
+            lambda value: self._edit(row, ColumnChanges(points=value)))
+        self.points_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def delete_column(self, row: LineItemRow | None = None) -> None:
+        """Ask the core what deleting does; the question follows (removal_explained)."""
+        row = row or self._window.current_column()
+        if row is not None:
+            self._columns.explain_removal(row)
+
+    def add_student(self) -> QInputDialog | None:
+        if self._window.presenter.connection is None:
+            return None
+        dialog = self._input("Add a student by user id",
+                             "A user id the roster does not list (for a platform without "
+                             f"Names and Roles).\n\n⚠ {TYPED_STUDENT_WARNING}\n\nUser id:")
+        dialog.textValueSelected.connect(self._on_student_dialog_text_value_selected)
+        self.student_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _input(self, title: str, label: str) -> QInputDialog:
+        dialog = QInputDialog(self._window)
+        dialog.setWindowTitle(title)
+        dialog.setAccessibleName(title)
+        dialog.setLabelText(label)
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
+        dialog.setMinimumWidth(420)
+        return dialog
+
+    def _edit(self, row: LineItemRow, changes: ColumnChanges) -> None:
+        if not self._columns.edit_column(row, changes):
+            self._window.show_message("Another job is running: change the column when it "
+                                      "has finished.")
+
+    def _on_student_dialog_text_value_selected(self, text: str) -> None:
+        if text.strip():
+            self._columns.add_student(text)
+
+    def show_tree_menu(self, pos: QPoint) -> QMenu | None:
+        """The courses tree's context menu (right click, or the Menu key on the current
+        item): the column commands for the item under it."""
+        nav = self._window.nav
+        index = nav.indexAt(pos)
+        if not index.isValid():
+            index = nav.currentIndex()
+        target = index.data(TARGET_ROLE) if index.isValid() else None
+        if not isinstance(target, NavTarget):
+            return None
+        nav.setCurrentIndex(index)  # opens it, as a left click would
+        menu = QMenu(self._window)
+        menu.setAccessibleName("Column menu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        a = self._actions
+        menu.addAction(a.new_column)
+        row = self._line_item_row(target)
+        if row is not None:
+            for action, command in ((a.rename_column, self.rename_column),
+                                    (a.column_points, self.change_points),
+                                    (a.delete_column, self.delete_column)):
+                # The clicked column itself, even before its grades have loaded.
+                entry = menu.addAction(action.text())
+                entry.triggered.connect(lambda _=False, run=command: run(row))
+        menu.addSeparator()
+        menu.addAction(a.add_student)
+        self.tree_menu = menu
+        menu.popup(nav.viewport().mapToGlobal(nav.visualRect(index).center()))
+        return menu
+
+    def _line_item_row(self, target: NavTarget) -> LineItemRow | None:
+        overview = self._window.overview
+        if target.line_item_url is None or overview is None:
+            return None
+        connection = next((c for c in overview.connections if c.name == target.connection),
+                          None)
+        items = overview.line_items.get(connection.id, ()) if connection is not None else ()
+        return next((item for item in items if item.url == target.line_item_url), None)
+
+    # --- outcomes -------------------------------------------------------------------------
+
+    def _on_columns_column_added(self, added: NewColumn) -> None:
+        row = added.row
+        if added.on_platform:
+            text = f"Created “{row.label}” (out of {row.score_maximum:g}) on the platform."
+        else:
+            why = f" ({added.offline_reason})" if added.offline_reason else ""
+            text = (f"Saved “{row.label}” on this computer as {row.short_id}{why}: the next "
+                    "push creates it on the platform.")
+        self._window.show_message(text)
+        self._window.open_column(row.url)
+
+    def _on_columns_column_changed(self, row: LineItemRow) -> None:
+        where = "on this computer" if row.pending_create else "on the platform"
+        self._window.show_message(f"“{row.label}” is now out of {row.score_maximum:g} "
+                                  f"({where}).")
+
+    def _on_columns_removal_explained(self, row: LineItemRow, warning: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, f"Delete “{row.label}”?", warning,
+                          QMessageBox.StandardButton.Cancel, self._window)
+        box.setAccessibleName("Delete column?")
+        delete = box.addButton("Delete column", QMessageBox.ButtonRole.DestructiveRole)
+        delete.setAccessibleName("Delete column")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter never deletes
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+
+        def finished(_result: int) -> None:
+            if box.clickedButton() is delete and not self._columns.remove_column(row):
+                self._window.show_message("Another job is running: delete the column when it "
+                                          "has finished.")
+
+        box.finished.connect(finished)
+        self.delete_box = box
+        box.open()
+
+    def _on_columns_column_removed(self, row: LineItemRow, dropped: int) -> None:
+        drafts = f" with {dropped} local draft(s)" if dropped else ""
+        self._window.show_message(f"Deleted “{row.label}”{drafts}.")
+        self._window.forget_column(row)
+
+    def _on_columns_student_added(self, member: MemberRow) -> None:
+        self._window.show_message(f"Added {member.user_id}. {TYPED_STUDENT_WARNING}")
+        self._window.select_user_when_loaded(member.user_id)
