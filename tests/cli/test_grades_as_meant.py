@@ -153,3 +153,16 @@ def test_a_grade_the_platform_will_never_take_is_refused_once_and_can_be_discard
     teacher = gd.run("grade", "canvas", "--line-item", "31", "--user", "Miriam Okonkwo",
                      "--score", "5")
     assert teacher.code == 1 and "not a student" in teacher.err
+
+
+def test_the_listing_and_the_students_count_needs_grading_by_one_rule(gd: Gradedesk) -> None:
+    # Graded on the platform, sent back for review here: both views must count it.
+    student = next(s for s in _students(gd) if s["score"] is not None)
+    gd.ok("grade", "canvas", "--line-item", "31", "--user", str(student["user_id"]),
+          "--grading-progress", "PendingManual")
+    listing = {item["short_id"]: item for item in
+               gd.ok("show", "canvas", "--json").json()["line_items"]}
+    waiting = gd.ok("show", "canvas", "--line-item", "31", "--pending-manual",
+                    "--json").json()["students"]
+    assert listing["31"]["pending_manual"] == len(waiting)
+    assert student["user_id"] in {s["user_id"] for s in waiting}

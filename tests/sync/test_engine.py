@@ -18,7 +18,7 @@ from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.engine import Resolution, SyncEngine, save_grade
 from gradedesk.sync.events import EventKind
 from gradedesk.sync.gradebook_io import apply_import, export_gradebook, plan_import
-from gradedesk.sync.reports import status_of
+from gradedesk.sync.read_model import status_of
 
 EXTENSION = "https://canvas.instructure.com/lti/submission"
 

@@ -20,7 +20,7 @@ from gradedesk.sync.columns import (
     removal_warning,
     remove_column,
 )
-from gradedesk.sync.reports import find_line_item
+from gradedesk.sync.read_model import find_line_item
 
 
 def _when(text: str | None, flag: str) -> datetime | None:

@@ -35,7 +35,6 @@ from gradedesk.store import (
     SyncState,
     audit,
     drafts,
-    grid,
     snapshots,
 )
 from gradedesk.store import connections as connection_store
@@ -43,11 +42,14 @@ from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.engine import PushOptions, Resolution, resolve_conflicts, save_grade
 from gradedesk.sync.events import EventKind, SyncEvent
 from gradedesk.sync.gradebook_io import apply_import, export_gradebook, plan_import
-from gradedesk.sync.reports import (
+from gradedesk.sync.read_model import (
     conflicts_of,
     find_line_item,
     find_member,
+    line_item_summaries,
+    names_available,
     status_of,
+    student_cells,
 )
 
 Handler = Callable[[argparse.Namespace, Database], int]
@@ -212,57 +214,24 @@ def pull(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-def _row_json(row: Any, member: Any) -> dict[str, Any]:
-    server = row.server
-    draft = row.draft
-    submission = (server.wire.get("https://canvas.instructure.com/lti/submission")
-                  if server is not None else None)
-    return {
-        "user_id": row.user_id, "name": member.name, "sort_name": member.sort_name,
-        "email": member.email, "section": member.section,
-        "score": row.shown_score, "comment": row.shown_comment,
-        "maximum": (draft.score_maximum if draft and draft.score_maximum is not None
-                    else (server.maximum if server else None)),
-        "server": None if server is None else {
-            "score": server.score, "maximum": server.maximum, "comment": server.comment,
-            "result_url": server.result_url, "fetched_at": server.fetched_at},
-        "draft": None if draft is None else {
-            "score": draft.score_given, "comment": draft.comment,
-            "grading_progress": draft.grading_progress.value,
-            "activity_progress": draft.activity_progress.value,
-            "attachments": [item.url for item in draft.attachments],
-            "edited_at": draft.edited_at},
-        "submission": submission,
-        "pending_manual": _pending_manual(row),
-        "state": row.state.value,
-    }
-
-
-def _pending_manual(row: Any) -> bool:
-    """Submitted work waiting for a grader: a result without a score, or a draft marked so."""
-    if row.draft is not None:
-        return bool(row.draft.grading_progress is GradingProgress.PENDING_MANUAL)
-    return row.server is not None and row.server.score is None
-
-
 def show(args: argparse.Namespace, db: Database) -> int:
     connection = connection_store.require_connection(db, args.name)
     if args.line_item is None:
         return _show_line_items(args, db, connection)
     item = find_line_item(db, connection, args.line_item)
-    view = grid.line_item_rows(db, connection.id, item.url)
-    pairs = [(row, member) for row, member in zip(view.rows, view.members, strict=True)
-             if not args.pending_manual or _pending_manual(row)]
+    cells = [cell for cell in student_cells(db, connection, item)
+             if not args.pending_manual or cell.needs_grading]
     if args.json:
         emit_json({"connection": connection.name, "line_item": {
             "id": item.url, "short_id": item.short_id, "label": item.label,
             "score_maximum": item.score_maximum},
-            "students": [_row_json(row, member) for row, member in pairs]})
+            "students": [cell.to_json() for cell in cells]})
         return 0
-    print(f"{item.label} ({item.short_id}), out of {item.score_maximum:g}"
+    print(f"{item.label} ({item.short_id}), out of {_number(item.score_maximum)}"
           + (" — waiting for a manual grade" if args.pending_manual else ""))
-    width = max((len(m.sort_name) for _, m in pairs), default=10)
-    for row, member in pairs:
+    width = max((len(cell.member.sort_name) for cell in cells), default=10)
+    for cell in cells:
+        row, member = cell.row, cell.member
         comment = (row.shown_comment or "").replace("\n", " ")
         if len(comment) > 40:
             comment = comment[:39] + "…"
@@ -273,34 +242,21 @@ def show(args: argparse.Namespace, db: Database) -> int:
 
 
 def _show_line_items(args: argparse.Namespace, db: Database, connection: ConnectionRow) -> int:
-    items = snapshots.list_line_items(db, connection.id)
-    cells = grid.gradebook_cells(db, connection.id)
-    learners = len(snapshots.list_members(db, connection.id, learners_only=True))
-    listing = []
-    for item in items:
-        mine = [cell for (item_id, _), cell in cells.items() if item_id == item.id]
-        listing.append({
-            "id": item.url, "short_id": item.short_id, "label": item.label,
-            "score_maximum": item.score_maximum,
-            "graded": sum(1 for c in mine if c.score is not None),
-            "pending_manual": sum(1 for c in mine if c.score is None and c.has_server_result),
-            "drafts": sum(1 for c in mine if c.state not in (SyncState.CLEAN,
-                                                             SyncState.CONFIRMED)),
-            "students": learners, "on_platform": not item.pending_create})
+    summaries = line_item_summaries(db, connection)
     if args.json:
-        emit_json({"connection": connection.name, "line_items": listing})
+        emit_json({"connection": connection.name,
+                   "line_items": [summary.to_json() for summary in summaries]})
         return 0
-    if not items:
+    if not summaries:
         print(f"No line items; run `gradedesk pull {connection.name}`.")
-    for entry in listing:
-        print(f"  {entry['short_id']:>6}  {entry['label']:<32} out of "
-              f"{entry['score_maximum']:>5g}  {entry['graded']:>4}/{learners} graded  "
-              f"{entry['pending_manual']:>3} to review  {entry['drafts']:>3} local"
-              + ("" if entry["on_platform"] else "  (not on the platform yet: push creates "
-                 "it)"))
-    if any(not row.named for row in snapshots.list_members(db, connection.id,
-                                                           learners_only=True)) \
-            and all(row.source != "roster" for row in snapshots.list_members(db, connection.id)):
+    for summary in summaries:
+        item = summary.row
+        print(f"  {item.short_id:>6}  {item.label:<32} out of "
+              f"{_number(item.score_maximum):>5}  {summary.graded:>4}/{summary.students} "
+              f"graded  {summary.needs_grading:>3} to review  {summary.drafts:>3} local"
+              + ("" if not item.pending_create else "  (not on the platform yet: push "
+                 "creates it)"))
+    if not names_available(db, connection):
         print("Names are unavailable on this platform (no Names and Roles service): students "
               "are shown by user id.")
     return 0

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gradedesk.domain.grading_rules import needs_grading
 from gradedesk.store.db import Database
 from gradedesk.store.drafts import DRAFT_COLUMNS, draft_row
 from gradedesk.store.outbox import OUTBOX_COLUMNS, outbox_row
@@ -99,6 +100,7 @@ class Cell:
     score: float | None
     state: SyncState
     has_server_result: bool
+    needs_grading: bool = False  # domain.grading_rules.needs_grading
 
 
 def gradebook_cells(db: Database, connection_id: int) -> dict[tuple[int, str], Cell]:
@@ -119,14 +121,18 @@ def gradebook_cells(db: Database, connection_id: int) -> dict[tuple[int, str], C
     touched = drafts.keys() | latest.keys()
     clean = SyncState.CLEAN
     cells: dict[tuple[int, str], Cell] = {
-        key: Cell(score, clean, True) for key, score in scores.items() if key not in touched}
+        key: Cell(score, clean, True, score is None)
+        for key, score in scores.items() if key not in touched}
     for key in touched:
         draft = drafts.get(key)
         open_jobs, failed_jobs = jobs.get(key, (0, 0))
         state = derive_state(draft, latest.get(key), open_jobs, failed_jobs,
                              versions.get(key))
         score = draft.score_given if draft is not None else scores.get(key)
-        cells[key] = Cell(score, state, key in scores)
+        cells[key] = Cell(score, state, key in scores, needs_grading(
+            has_result=key in scores, result_score=scores.get(key),
+            draft_grading=draft.grading_progress if draft is not None else None,
+            draft_score=draft.score_given if draft is not None else None))
     return cells
 
 

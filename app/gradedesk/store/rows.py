@@ -16,6 +16,7 @@ from gradedesk.domain import (
     ProgressState,
     Score,
 )
+from gradedesk.domain.grading_rules import needs_grading
 from gradedesk.domain.server_copy import NOTHING, ServerCopy
 
 
@@ -305,6 +306,15 @@ class GradeRow:
         if self.draft is not None:
             return self.draft.comment
         return None if self.server is None else self.server.comment
+
+    @property
+    def needs_grading(self) -> bool:
+        """Submitted work waiting for a grader (the one rule: domain.grading_rules)."""
+        return needs_grading(
+            has_result=self.server is not None,
+            result_score=None if self.server is None else self.server.score,
+            draft_grading=None if self.draft is None else self.draft.grading_progress,
+            draft_score=None if self.draft is None else self.draft.score_given)
 
 
 @dataclass(frozen=True, slots=True)
