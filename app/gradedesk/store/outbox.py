@@ -27,7 +27,8 @@ OUTBOX_COLUMNS = ("o.id, o.draft_id, o.draft_revision, o.line_item_id, l.url, l.
 _FROM = "FROM outbox o JOIN line_items l ON l.id = o.line_item_id"
 
 _ALLOWED: dict[OutboxState, frozenset[OutboxState]] = {
-    OutboxState.SENDING: frozenset({OutboxState.QUEUED, OutboxState.SENDING}),
+    # Only from queued, and only through ``claim``: an entry is sent by one push at most.
+    OutboxState.SENDING: frozenset({OutboxState.QUEUED}),
     OutboxState.SENT: frozenset({OutboxState.SENDING}),
     OutboxState.CONFIRMED: frozenset({OutboxState.SENDING, OutboxState.SENT}),
     OutboxState.FAILED: frozenset({OutboxState.QUEUED, OutboxState.SENDING, OutboxState.SENT}),
@@ -118,6 +119,20 @@ def transition(conn: sqlite3.Connection, outbox_id: int, to: OutboxState, *,
         args.append(stamp)
     conn.execute(f"UPDATE outbox SET {', '.join(sets)} WHERE id = ?", (*args, outbox_id))
     return entry_in(conn, outbox_id)
+
+
+def claim(conn: sqlite3.Connection, outbox_id: int, *, draft_revision: int,
+          payload_text: str, now: datetime | None = None) -> bool:
+    """Atomically take a queued entry for sending, recording the draft revision and the exact
+    bytes about to go out; False when it is no longer queued (another push, or an edit that
+    turned it into a conflict, got there first)."""
+    stamp = db_time(now or utc_now())
+    cursor = conn.execute(
+        "UPDATE outbox SET state = 'sending', draft_revision = ?, payload_json = ?, "
+        "attempts = attempts + 1, refused = 0, updated_at = ?, sending_at = ? "
+        "WHERE id = ? AND state = 'queued'",
+        (draft_revision, payload_text, stamp, stamp, outbox_id))
+    return cursor.rowcount == 1
 
 
 def confirm(conn: sqlite3.Connection, outbox_id: int, *, now: datetime | None = None,

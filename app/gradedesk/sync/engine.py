@@ -54,6 +54,7 @@ from gradedesk.store import (
     outbox,
     snapshots,
 )
+from gradedesk.store.locks import push_lock
 from gradedesk.store.rows import BaseCopy, ConnectionRow, DraftRow
 from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.conflicts import (
@@ -78,6 +79,8 @@ EventSink = Callable[[SyncEvent], None]
 DEFAULT_WORKERS = 4
 # Up to this many grades of one line item are read back one student at a time.
 PER_STUDENT_READ_BACK = 5
+# A second push (another terminal, the window) waits this long for the first to finish.
+DEFAULT_LOCK_WAIT_S = 10.0
 POLL_FIRST_DELAY_S = 0.5
 POLL_MAX_DELAY_S = 30.0
 POLL_MAX_ATTEMPTS = 60
@@ -147,13 +150,15 @@ class SyncEngine:
     def __init__(self, db: Database, connection: ConnectionRow, platform: GradebookPlatform, *,
                  on_event: EventSink | None = None, cancel: CancelToken | None = None,
                  grader: str | None = None, workers: int = DEFAULT_WORKERS,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now,
+                 lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> None:
         self.db = db
         self.connection = connection
         self.platform = platform
         self.cancel = cancel or CancelToken()
         self.grader = grader
         self.workers = max(1, workers)
+        self.lock_wait_s = lock_wait_s
         self._emit_to = on_event
         self._clock = clock
         self._emit_lock = threading.Lock()
@@ -256,6 +261,15 @@ class SyncEngine:
         confirm them by reading the results back, and record Progress jobs for files."""
         options = options or PushOptions()
         report = PushReport()
+        with push_lock(self.db, self.connection.id, self.connection.name,
+                       wait_s=self.lock_wait_s, wait=self._wait_for_lock):
+            return self._push_locked(options, report)
+
+    def _wait_for_lock(self, seconds: float) -> None:
+        self.cancel.wait(seconds)
+        self.cancel.raise_if_cancelled()
+
+    def _push_locked(self, options: PushOptions, report: PushReport) -> PushReport:
         cid = self.connection.id
         try:
             self.create_columns(report)
@@ -430,23 +444,29 @@ class SyncEngine:
 
     def _send_one(self, entry: OutboxEntry, options: PushOptions) -> tuple[int, OutboxState]:
         self.cancel.raise_if_cancelled()
-        draft = self._draft_of(entry)
-        if draft is None:
-            return entry.id, entry.state
-        score = outgoing_score(draft, options,
-                               canvas_extensions=self.platform.supports_progress)
-        try:
-            payload = self.platform.score_payload(score)
-        except PlatformError as exc:  # this platform cannot take it (LTIAAS and files)
-            return entry.id, self._settle(entry, OutboxState.FAILED, exc)
         with self.db.transaction() as conn:
-            # Exactly the bytes that go out, committed before they do.
-            outbox.transition(conn, entry.id, OutboxState.SENDING,
-                              payload_text=payload.decode("utf-8"), count_attempt=True)
-            audit.append(conn, connection_name=self.connection.name, action="score.post",
-                         summary=_summary(score), grader=self.grader,
-                         line_item_url=entry.line_item_url, user_id=entry.user_id,
-                         outbox_id=entry.id)
+            # The draft as it is now (a grader may have edited it since the queue was read),
+            # and exactly the bytes that go out, claimed and committed before they do.
+            draft = drafts.draft_by_id(conn, entry.draft_id) if entry.draft_id else None
+            if draft is None:
+                return entry.id, entry.state
+            score = outgoing_score(draft, options,
+                                   canvas_extensions=self.platform.supports_progress)
+            unsendable: PlatformError | None = None
+            try:
+                payload = self.platform.score_payload(score)
+            except PlatformError as exc:  # this platform cannot take it (LTIAAS and files)
+                unsendable = exc
+            else:
+                if not outbox.claim(conn, entry.id, draft_revision=draft.revision,
+                                    payload_text=payload.decode("utf-8")):
+                    return entry.id, outbox.entry_in(conn, entry.id).state
+                audit.append(conn, connection_name=self.connection.name, action="score.post",
+                             summary=_summary(score), grader=self.grader,
+                             line_item_url=entry.line_item_url, user_id=entry.user_id,
+                             outbox_id=entry.id)
+        if unsendable is not None:
+            return entry.id, self._settle(entry, OutboxState.FAILED, unsendable)
         try:
             receipt = self.platform.post_score_payload(entry.line_item_url, payload)
         except StaleTimestamp as exc:
