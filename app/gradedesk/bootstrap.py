@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -259,17 +259,20 @@ class KeyringTokenCache:
                         "ask for a new one")
 
 
-def platform_for(connection: ConnectionRow, secrets: SecretStore) -> GradebookPlatform:
-    """A client for a saved connection, with its secrets fetched from the keyring."""
+def platform_for(connection: ConnectionRow, secrets: SecretStore, *,
+                 cancel: CancelToken | None = None) -> GradebookPlatform:
+    """A client for a saved connection, with its secrets fetched from the keyring. With
+    ``cancel``, every wait (a retry's back-off, the throttle's pacing) ends at once on Cancel."""
+    sleep: Callable[[float], None] = time.sleep if cancel is None else cancel.wait
     if connection.kind is ConnectionKind.LTI:
         pem = secrets.get(connection.name, SecretKind.PRIVATE_KEY)
         return LtiAdvantageClient(_lti_config(connection.settings, connection.name),
-                                  pem.encode("ascii"),
+                                  pem.encode("ascii"), sleep=sleep,
                                   token_cache=KeyringTokenCache(secrets, connection.name))
     return LtiaasClient(str(connection.settings["url"]),
                         secrets.get(connection.name, SecretKind.LTIAAS_API_KEY),
                         secrets.get(connection.name, SecretKind.LTIAAS_SERVICE_KEY),
-                        page_size=FETCH_PAGE_SIZE)
+                        page_size=FETCH_PAGE_SIZE, sleep=sleep)
 
 
 @contextmanager
@@ -278,7 +281,7 @@ def engine_for(db: Database, secrets: SecretStore, name: str, *,
                grader: str | None = None) -> Iterator[SyncEngine]:
     """A sync engine for the named connection; its client is closed afterwards."""
     connection = connection_store.require_connection(db, name)
-    platform = platform_for(connection, secrets)
+    platform = platform_for(connection, secrets, cancel=cancel)
     try:
         yield SyncEngine(db, connection, platform, on_event=on_event, cancel=cancel,
                          grader=grader)

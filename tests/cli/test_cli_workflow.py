@@ -300,6 +300,35 @@ def test_ctrl_c_cancels_a_push_and_leaves_the_rest_queued(
     assert sorted(e["user_id"] for e in sandbox.ledger()) == sorted(students[:12])
 
 
+def test_a_second_ctrl_c_stops_at_once_and_nothing_is_sent_twice(
+        gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles) -> None:
+    # Issue 10, finding 3: Ctrl-C at 5 s still ran until 402 s; a second one now stops now.
+    _connected(gd, sandbox, keys)
+    students = [str(s["user_id"]) for s in _students(gd) if s["name"] != "Test Student"]
+    for user in students[:6]:
+        gd.ok("grade", "canvas", "--line-item", "31", "--user", user, "--score", "3",
+              "--comment", "Once only.")
+    httpx.patch(f"{sandbox.info['admin_url']}/settings", json={"latency_ms": 3000},
+                timeout=10).raise_for_status()
+    process = gd.start("push", "canvas")
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert time.monotonic() - started < 2.0 and "Traceback" not in err
+    httpx.patch(f"{sandbox.info['admin_url']}/settings", json={"latency_ms": 0},
+                timeout=10).raise_for_status()
+    gd.ok("push", "canvas")
+    assert sorted(e["user_id"] for e in sandbox.ledger()) == sorted(students[:6])
+    for user in students[:6]:
+        said = [c["comment"] for c in sandbox.result(sandbox.info["lineitems_url"] + "/31",
+                                                     user)["comments"]]
+        assert said.count("Once only.") == 1
+
+
 def test_conflicts_are_settled_one_student_at_a_time(
         gd: Gradedesk, sandbox: SandboxProcess, keys: KeyFiles) -> None:
     _connected(gd, sandbox, keys)

@@ -299,3 +299,23 @@ def test_an_edit_made_while_its_push_is_in_flight_follows_it_without_a_false_con
     assert [e["body"]["comment"] for e in rig.ledger()] == ["First version.",
                                                              "Second version."]
     assert rig.server_result(user)["resultScore"] == 6
+
+
+def test_a_progress_url_on_another_origin_is_a_final_failure_not_minutes_of_waiting(
+        rig: Rig) -> None:
+    # Issue 10, finding 3: the bearer never leaves the platform's origin, and the job is
+    # settled as failed at once instead of being polled for two minutes.
+    import time as clock
+
+    user = rig.unscored()[0]
+    _grade(rig, user, score_given=4)
+    assert rig.engine.push().confirmed
+    [entry] = outbox.entries(rig.db, rig.connection.id)
+    with rig.db.transaction() as conn:
+        jobs.add_jobs(conn, entry.id, [("http://127.0.0.2:9/api/lti/progress/1", "a.pdf")])
+    started = clock.monotonic()
+    assert rig.engine.poll(wait=True, timeout_s=60) == 0
+    assert clock.monotonic() - started < 5
+    [job] = jobs.jobs_of(rig.db, rig.connection.id)
+    assert job.final and job.state.value != "completed"
+    assert "another host" in (job.message or "") or "Refusing" in (job.message or "")

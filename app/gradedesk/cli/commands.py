@@ -8,6 +8,7 @@ or when a push leaves conflicts or failures, 130 when cancelled.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -128,6 +129,14 @@ def _cancel_on_sigint() -> Iterator[CancelToken]:
     previous = signal.getsignal(signal.SIGINT)
 
     def handler(signum: int, frame: object) -> None:
+        if token.cancelled:
+            # A second Ctrl-C: stop now. Safe like any crash: what was marked sending is read
+            # back by the next push before anything is sent again.
+            print("\ngradedesk: stopped; the next push checks what was under way.",
+                  file=sys.stderr, flush=True)
+            os._exit(130)
+        print("\ngradedesk: cancelling (Ctrl-C again to stop at once)...", file=sys.stderr,
+              flush=True)
         token.cancel()
 
     signal.signal(signal.SIGINT, handler)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import time
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ import httpx
 
 from gradedesk.platforms.errors import (
     InsecureUrl,
+    MalformedReply,
     PlatformConfigError,
     PlatformError,
     ResponseTooLarge,
@@ -43,6 +46,9 @@ class Timeouts:
     read_s: float = 60.0
     write_s: float = 60.0
     pool_s: float = 30.0
+    # Everything one call may take, retries and their waits included: a server that drips its
+    # reply, never answers or asks to retry after minutes is given up on within this.
+    total_s: float = 120.0
 
     def to_httpx(self) -> httpx.Timeout:
         return httpx.Timeout(connect=self.connect_s, read=self.read_s, write=self.write_s,
@@ -113,7 +119,8 @@ def build_client(
     hooks: dict[str, list[Callable[..., Any]]] = {"request": [_check_request], "response": []}
     for name, extra in (event_hooks or {}).items():
         hooks.setdefault(name, []).extend(extra)
-    base_headers = {"User-Agent": USER_AGENT}
+    # One gzip layer at most is accepted (see read_capped); ask for nothing else.
+    base_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
     base_headers.update(headers or {})
     return httpx.Client(
         timeout=(timeouts or Timeouts()).to_httpx(),
@@ -128,37 +135,86 @@ def build_client(
     )
 
 
-def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    """Read the (decoded) body, refusing once it passes ``max_bytes``; the response keeps the
-    body so ``.content``/``.json()`` work afterwards."""
+# Content codings a reply may use: at most one layer of these. Nested codings ("gzip, gzip")
+# and others are refused: decoding them is how a 1 KB reply becomes gigabytes.
+_ZLIB_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS,
+               "deflate": zlib.MAX_WBITS}
+_DECODE_STEP = 256 * 1024
+
+
+def _decoder(response: httpx.Response) -> Any:
+    """A zlib decompressor for the reply's one content coding, or None for identity."""
+    codings = [c.strip().lower() for c in response.headers.get("content-encoding", "").split(",")
+               if c.strip() and c.strip().lower() != "identity"]
+    if not codings:
+        return None
+    if len(codings) > 1 or codings[0] not in _ZLIB_WBITS:
+        raise MalformedReply(
+            f"The platform's reply is encoded as {', '.join(codings)[:100]}; GradeDesk accepts "
+            "at most one gzip or deflate layer.", status=response.status_code,
+            url=_url_of(response))
+    return zlib.decompressobj(_ZLIB_WBITS[codings[0]])
+
+
+def _too_large(response: httpx.Response, max_bytes: int) -> ResponseTooLarge:
+    return ResponseTooLarge(
+        f"The platform's reply passed the {max_bytes}-byte limit; it was cut off.",
+        status=response.status_code, url=_url_of(response))
+
+
+def _url_of(response: httpx.Response) -> str | None:
+    try:
+        return str(response.request.url)
+    except RuntimeError:
+        return None
+
+
+def read_capped(response: httpx.Response, max_bytes: int, *,
+                deadline: float | None = None) -> bytes:
+    """Read the reply's body, decoding its content coding a bounded step at a time and refusing
+    once the decoded body passes ``max_bytes`` (or, with ``deadline``, a monotonic time, once
+    the reply takes too long to arrive). The response keeps the decoded body, so
+    ``.content``/``.json()`` work afterwards."""
     declared = response.headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > max_bytes:
         response.close()
         raise ResponseTooLarge(
             f"The platform's reply is {int(declared)} bytes, over the {max_bytes}-byte limit.",
-            status=response.status_code, url=str(response.request.url))
+            status=response.status_code, url=_url_of(response))
     try:
         already = response.content  # read earlier (in the auth flow, or by a mock transport)
     except httpx.ResponseNotRead:
         pass
     else:
         if len(already) > max_bytes:
-            raise ResponseTooLarge(
-                f"The platform's reply passed the {max_bytes}-byte limit.",
-                status=response.status_code, url=str(response.request.url))
+            raise _too_large(response, max_bytes)
         return already
+    decoder = _decoder(response)
     chunks: list[bytes] = []
     total = 0
     try:
-        for chunk in response.iter_bytes():
-            total += len(chunk)
+        for raw in response.iter_raw():
+            if deadline is not None and time.monotonic() > deadline:
+                raise TransportError(
+                    "The platform sent its reply too slowly; stopped waiting for it.",
+                    url=_url_of(response))
+            pieces = [raw] if decoder is None else _inflate(decoder, raw, max_bytes - total)
+            for piece in pieces:
+                total += len(piece)
+                if total > max_bytes:
+                    raise _too_large(response, max_bytes)
+                chunks.append(piece)
+        if decoder is not None:
+            tail = decoder.flush()
+            total += len(tail)
             if total > max_bytes:
-                raise ResponseTooLarge(
-                    f"The platform's reply passed the {max_bytes}-byte limit; it was cut off.",
-                    status=response.status_code, url=str(response.request.url))
-            chunks.append(chunk)
+                raise _too_large(response, max_bytes)
+            chunks.append(tail)
     except httpx.HTTPError as exc:
         raise transport_error(exc, str(response.request.url)) from None
+    except zlib.error:
+        raise MalformedReply("The platform's compressed reply is damaged.",
+                             status=response.status_code, url=_url_of(response)) from None
     finally:
         if total > max_bytes:
             response.close()
@@ -166,6 +222,21 @@ def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     # httpx's own read() stores the body the same way; later reads then return it.
     response._content = body
     return body
+
+
+def _inflate(decoder: Any, raw: bytes, room: int) -> list[bytes]:
+    """Decompress one raw chunk in bounded steps, stopping as soon as ``room`` is exceeded."""
+    pieces: list[bytes] = []
+    produced = 0
+    data = raw
+    while data:
+        piece = decoder.decompress(data, _DECODE_STEP)
+        pieces.append(piece)
+        produced += len(piece)
+        if produced > room:
+            break
+        data = decoder.unconsumed_tail
+    return pieces
 
 
 def transport_error(exc: httpx.HTTPError, url: str) -> TransportError:
@@ -180,6 +251,15 @@ def transport_error(exc: httpx.HTTPError, url: str) -> TransportError:
     host = parse_url(url).host if url else "the platform"
     return TransportError(f"Could not reach {host}: {what} ({type(exc).__name__}).",
                           never_sent=never_sent, url=url)
+
+
+def _timeouts_of(client: httpx.Client) -> Timeouts:
+    """The client's own timeouts, with the default total."""
+    given = client.timeout
+    default = Timeouts()
+    return Timeouts(connect_s=given.connect or default.connect_s,
+                    read_s=given.read or default.read_s, write_s=given.write or default.write_s,
+                    pool_s=given.pool or default.pool_s)
 
 
 def dump_json(body: object) -> bytes:
@@ -200,11 +280,13 @@ class HttpSession:
         limiter: RateLimiter | None = None,
         retrier: Retrier | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        timeouts: Timeouts | None = None,
     ) -> None:
         self.client = client
         self.limiter = limiter or RateLimiter()
         self.retrier = retrier or Retrier()
         self.max_response_bytes = max_response_bytes
+        self.timeouts = timeouts or _timeouts_of(client)
 
     def request(
         self,
@@ -227,11 +309,14 @@ class HttpSession:
             content = dump_json(json_body)
         safe = method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent
 
+        deadline = time.monotonic() + self.timeouts.total_s
+
         def attempt() -> httpx.Response:
             with self.limiter.slot(origin):
-                return self._send_once(method, target, content, headers, extensions, origin)
+                return self._send_once(method, target, content, headers, extensions, origin,
+                                       deadline)
 
-        return self.retrier.run(attempt, idempotent=safe)
+        return self.retrier.run(attempt, idempotent=safe, deadline=deadline)
 
     def _send_once(
         self,
@@ -241,16 +326,27 @@ class HttpSession:
         headers: Mapping[str, str] | None,
         extensions: Mapping[str, Any] | None,
         origin: str,
+        deadline: float,
     ) -> httpx.Response:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TransportError("The platform did not answer in time; stopped waiting.",
+                                 never_sent=True, url=str(url))
+        timeouts = self.timeouts
+        # No single wait may outlast the call's deadline.
+        timeout = httpx.Timeout(connect=min(timeouts.connect_s, left),
+                                read=min(timeouts.read_s, left),
+                                write=min(timeouts.write_s, left),
+                                pool=min(timeouts.pool_s, left))
         request = self.client.build_request(
             method, url, content=content, headers=dict(headers or {}),
-            extensions=dict(extensions or {}))
+            extensions=dict(extensions or {}), timeout=timeout)
         try:
             response = self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise transport_error(exc, str(url)) from None
         try:
-            body = read_capped(response, self.max_response_bytes)
+            body = read_capped(response, self.max_response_bytes, deadline=deadline)
         finally:
             response.close()
         remaining = header_float(response, "x-rate-limit-remaining")

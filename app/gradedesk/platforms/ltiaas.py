@@ -106,7 +106,8 @@ class LtiaasClient(ClientCore):
                               event_hooks=event_hooks)
         self._session = HttpSession(
             client, limiter=limiter or RateLimiter(sleep=sleep),
-            retrier=Retrier(retry_policy, sleep=sleep), max_response_bytes=max_response_bytes)
+            retrier=Retrier(retry_policy, sleep=sleep), max_response_bytes=max_response_bytes,
+            timeouts=timeouts)
 
     def __repr__(self) -> str:
         return f"LtiaasClient(base_url={self.base_url!r})"
@@ -152,7 +153,8 @@ class LtiaasClient(ClientCore):
         def next_of(page: tuple[httpx.Response, dict[str, object]]) -> str | None:
             return optional_text(page[0], page[1], "next", what)
 
-        return paginate(first, fetch, next_of, what=what, max_pages=self.max_pages)
+        return paginate(first, fetch, next_of, what=what, max_pages=self.max_pages,
+                        size_of=lambda page: len(page[0].content))
 
     # --- line items ---------------------------------------------------------------------------
 

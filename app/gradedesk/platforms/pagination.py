@@ -12,11 +12,12 @@ from typing import TypeVar
 
 import httpx
 
-from gradedesk.platforms.errors import MalformedReply
+from gradedesk.platforms.errors import MalformedReply, ResponseTooLarge
 
 P = TypeVar("P")
 
 DEFAULT_MAX_PAGES = 1000
+DEFAULT_MAX_LISTING_BYTES = 128 * 1024 * 1024
 
 
 def next_link(response: httpx.Response) -> str | None:
@@ -42,15 +43,26 @@ def paginate(
     what: str,
     max_pages: int = DEFAULT_MAX_PAGES,
     first_key: str | None = None,
+    size_of: Callable[[P], int] | None = None,
+    max_total_bytes: int = DEFAULT_MAX_LISTING_BYTES,
 ) -> Iterator[P]:
     """Yield the first page, then each ``next`` page, until a page has no next.
 
     ``first_key`` identifies the first page (its URL) so a link back to it counts as a loop.
+    With ``size_of``, the pages together may not pass ``max_total_bytes``: each reply is capped
+    on its own, and so is the listing.
     """
     seen: set[str] = set() if first_key is None else {first_key}
     page = first()
     count = 1
+    total = 0
     while True:
+        if size_of is not None:
+            total += size_of(page)
+            if total > max_total_bytes:
+                raise ResponseTooLarge(
+                    f"The platform's listing of {what} passed {max_total_bytes} bytes over "
+                    f"{count} pages; stopped there.")
         yield page
         following = next_of(page)
         if not following:

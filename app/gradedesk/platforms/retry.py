@@ -67,7 +67,10 @@ class Retrier:
             return error.retry_after_s + self._random() * 0.25
         return self.backoff(attempt)
 
-    def run(self, call: Callable[[], T], *, idempotent: bool) -> T:
+    def run(self, call: Callable[[], T], *, idempotent: bool,
+            deadline: float | None = None) -> T:
+        """Call until success or a final error; with ``deadline`` (a ``time.monotonic()``
+        value) no wait goes past it: the last error is raised instead."""
         attempt = 1
         while True:
             try:
@@ -75,6 +78,8 @@ class Retrier:
             except PlatformError as error:
                 delay = self.delay_for(error, attempt, idempotent=idempotent)
                 if delay is None:
+                    raise
+                if deadline is not None and time.monotonic() + delay > deadline:
                     raise
             self._sleep(delay)
             attempt += 1

@@ -38,6 +38,7 @@ from gradedesk.platforms import (
     GradebookPlatform,
     NotFound,
     PermissionDenied,
+    PlatformConfigError,
     PlatformError,
     Rejected,
     StaleTimestamp,
@@ -568,7 +569,10 @@ class SyncEngine:
                 try:
                     progress = self.platform.get_progress(job.progress_url)
                 except PlatformError as exc:
-                    give_up = job.attempts + 1 >= POLL_MAX_ATTEMPTS
+                    # A Progress URL on another host, or one the platform refuses, will not
+                    # change: a final failure, not minutes of waiting.
+                    give_up = job.attempts + 1 >= POLL_MAX_ATTEMPTS or \
+                        isinstance(exc, PlatformConfigError) or is_final_refusal(exc)
                     jobs.record_poll_error(self.db, job.id, message=exc.user_message,
                                            next_poll_at=now + timedelta(seconds=delay),
                                            give_up=give_up)

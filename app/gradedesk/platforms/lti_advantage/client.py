@@ -45,7 +45,12 @@ from gradedesk.platforms.lti_advantage.auth import (
     ClientAssertionAuth,
     TokenCache,
 )
-from gradedesk.platforms.pagination import DEFAULT_MAX_PAGES, next_link, paginate
+from gradedesk.platforms.pagination import (
+    DEFAULT_MAX_LISTING_BYTES,
+    DEFAULT_MAX_PAGES,
+    next_link,
+    paginate,
+)
 from gradedesk.platforms.ratelimit import RateLimiter
 from gradedesk.platforms.retry import Retrier, RetryPolicy
 
@@ -81,6 +86,7 @@ class LtiAdvantageConfig:
     canvas_extensions: bool = True  # send new_submission:false for plain grades
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     max_pages: int = DEFAULT_MAX_PAGES
+    max_listing_bytes: int = DEFAULT_MAX_LISTING_BYTES
     # Sent as AGS/NRPS ``limit`` on a list's first request; None leaves it to the platform.
     # Nothing assumes the platform honours it (Canvas clamps it; pages may come shorter).
     page_size: int | None = None
@@ -162,6 +168,7 @@ class LtiAdvantageClient(ClientCore):
             limiter=self._limiter,
             retrier=Retrier(retry_policy, sleep=sleep),
             max_response_bytes=config.max_response_bytes,
+            timeouts=config.timeouts,
         )
 
     @property
@@ -248,7 +255,8 @@ class LtiAdvantageClient(ClientCore):
 
         first_key = str(httpx.URL(url).copy_merge_params(optional))
         return paginate(first, fetch, next_link, what=what, max_pages=self.config.max_pages,
-                        first_key=first_key)
+                        first_key=first_key, size_of=lambda page: len(page.content),
+                        max_total_bytes=self.config.max_listing_bytes)
 
     # --- line items ---------------------------------------------------------------------------
 
