@@ -453,6 +453,7 @@ class TestMovedDrafts:
 
 _TEXT = st.text(max_size=60)
 _FINITE = st.floats(allow_nan=False, allow_infinity=False)
+_POSITIVE = st.floats(min_value=0, allow_nan=False, allow_infinity=False)
 _JSON = st.recursive(st.none() | st.booleans() | _FINITE | st.integers(-(2**53), 2**53) | _TEXT,
                      lambda inner: st.lists(inner, max_size=3)
                      | st.dictionaries(_TEXT, inner, max_size=3), max_leaves=6)
@@ -461,8 +462,10 @@ _TIMES = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1
                       timezones=_OFFSETS).map(
     lambda value: value.replace(microsecond=value.microsecond // 1000 * 1000))
 _RESULTS = st.lists(
-    st.builds(Result, user_id=st.text(min_size=1, max_size=30), id=st.just(""),
-              result_score=st.none() | _FINITE, result_maximum=st.none() | _FINITE,
+    # A Result is what the spec allows: a non-blank user, scores of 0 or more.
+    st.builds(Result, user_id=st.text(min_size=1, max_size=30).filter(str.strip),
+              id=st.just(""), result_score=st.none() | _POSITIVE,
+              result_maximum=st.none() | _POSITIVE,
               comment=st.none() | st.text(max_size=300), timestamp=st.none() | _TIMES,
               extra=st.dictionaries(st.text(min_size=1, max_size=10).map(lambda k: "x-" + k),
                                     _JSON, max_size=3)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -102,3 +103,20 @@ def test_problems_carry_the_files_real_line_numbers_one_per_line() -> None:
         (2, "Lab (31)"), (4, "Lab (31)"), (5, "ID")]
     assert "first on line 4" in caught.value.problems[2].message
     assert caught.value.user_message.count("\n  line ") == 3
+
+
+def test_platform_text_that_looks_like_a_formula_is_written_as_text() -> None:
+    # Issue 10, finding 5: names from the platform such as =HYPERLINK(...) were exported as is.
+    hostile = ["=HYPERLINK(\"http://evil\",\"x\")", "@SUM(A1:A9)", "+1+cmd|' /C calc'!A0",
+               "-2+3", "\tTab", "\rReturn"]
+    rows = [GradebookRow(student=name, user_id=f"u{n}", section="=1+1",
+                         scores={"31": 5.0}) for n, name in enumerate(hostile)]
+    out = io.StringIO()
+    write_gradebook(out, [GradebookColumn("31", "=Evil label")], rows)
+    cells = [cell for line in csv.reader(io.StringIO(out.getvalue(), newline=""))
+             for cell in line]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    assert "'=HYPERLINK(\"http://evil\",\"x\")" in cells and "'=Evil label (31)" in cells
+    assert "\r" not in out.getvalue() and "\t" not in out.getvalue()
+    book = read_gradebook(io.StringIO(out.getvalue()))
+    assert [row.user_id for row in book.rows] == [f"u{n}" for n in range(len(hostile))]

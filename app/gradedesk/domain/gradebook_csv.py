@@ -18,6 +18,7 @@ from typing import TextIO
 
 from gradedesk.domain.errors import InputError
 from gradedesk.domain.models import parse_score_input
+from gradedesk.domain.safe_text import FORMULA_STARTS, one_line, spreadsheet_safe
 
 FIXED_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "Points Possible"
@@ -80,12 +81,17 @@ class Gradebook:
 def write_gradebook(out: TextIO, columns: Sequence[GradebookColumn],
                     rows: Iterable[GradebookRow]) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*FIXED_COLUMNS, *(column.header for column in columns)])
+    def safe(text: str) -> str:
+        # Names and labels come from the platform: one line each, and never a formula.
+        return spreadsheet_safe(one_line(text))
+
+    writer.writerow([*FIXED_COLUMNS, *(safe(column.header) for column in columns)])
     writer.writerow([POINTS_POSSIBLE, "", "", "", "",
                      *(_number(column.points_possible) for column in columns)])
     for row in rows:
-        writer.writerow([row.student, row.user_id, row.sis_user_id, row.sis_login_id,
-                         row.section, *(_number(row.scores.get(c.short_id)) for c in columns)])
+        writer.writerow([safe(row.student), safe(row.user_id), safe(row.sis_user_id),
+                         safe(row.sis_login_id), safe(row.section),
+                         *(_number(row.scores.get(c.short_id)) for c in columns)])
 
 
 def _delimiter(first_line: str) -> str:
@@ -157,7 +163,7 @@ def read_gradebook(source: TextIO) -> Gradebook:
                 points[column.short_id] = _cell_score(cells, position, line_number, column,
                                                       problems)
             continue
-        user_id = _cell(cells, index["ID"]).strip()
+        user_id = _unescaped(_cell(cells, index["ID"]).strip())
         if not user_id:
             problems.append(CellProblem(line_number, "ID", "every student row needs an ID"))
             continue
@@ -183,6 +189,13 @@ def read_gradebook(source: TextIO) -> Gradebook:
         GradebookColumn(column.short_id, column.label, points.get(column.short_id))
         for _, column in columns)
     return Gradebook(final_columns, tuple(rows))
+
+
+def _unescaped(text: str) -> str:
+    """A cell written by ``spreadsheet_safe`` back to what it said."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 def _cell(cells: Sequence[str], position: int | None) -> str:

@@ -23,6 +23,7 @@ from gradedesk.domain.progress_values import (
     ProgressState,
     parse_enum,
 )
+from gradedesk.domain.safe_text import one_line
 
 CANVAS_SUBMISSION_EXTENSION = "https://canvas.instructure.com/lti/submission"
 LEARNER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
@@ -90,7 +91,7 @@ class LineItem:
         try:
             return cls(
                 id=wire.required_text(data, "id", what),
-                label=label or "(untitled)",
+                label=one_line(label) or "(untitled)",
                 score_maximum=wire.number(data, "scoreMaximum", what, required=True) or 0.0,
                 resource_id=wire.text(data, "resourceId", what),
                 resource_link_id=wire.text(data, "resourceLinkId", what),
@@ -158,6 +159,12 @@ class Result:
     timestamp: datetime | None = None
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
+    def __post_init__(self) -> None:
+        if not self.user_id.strip():
+            raise InputError("A result needs a userId.")
+        _non_negative(self.result_score, "resultScore")
+        _non_negative(self.result_maximum, "resultMaximum")
+
     @property
     def effective_maximum(self) -> float:
         """AGS: a missing resultMaximum means 1."""
@@ -172,16 +179,21 @@ class Result:
     def from_wire(cls, raw: object) -> Result:
         what = "a result"
         data = wire.require_object(raw, what)
-        return cls(
-            id=wire.text(data, "id", what) or "",
-            score_of=wire.text(data, "scoreOf", what) or "",
-            user_id=wire.id_text(data, "userId", what, required=True) or "",
-            result_score=wire.number(data, "resultScore", what),
-            result_maximum=wire.number(data, "resultMaximum", what),
-            comment=wire.text(data, "comment", what),
-            timestamp=wire.timestamp(data, "timestamp", what),
-            extra=wire.extras(data, _RESULT_FIELDS),
-        )
+        try:
+            return cls(
+                id=wire.text(data, "id", what) or "",
+                score_of=wire.text(data, "scoreOf", what) or "",
+                user_id=wire.id_text(data, "userId", what, required=True) or "",
+                result_score=wire.number(data, "resultScore", what),
+                result_maximum=wire.number(data, "resultMaximum", what),
+                comment=wire.text(data, "comment", what),
+                timestamp=wire.timestamp(data, "timestamp", what),
+                extra=wire.extras(data, _RESULT_FIELDS),
+            )
+        except InvalidWireData:
+            raise
+        except InputError as exc:
+            raise InvalidWireData(f"{what}: {exc.user_message}") from None
 
     def to_wire(self) -> dict[str, Any]:
         body = dict(self.extra)
@@ -567,15 +579,18 @@ class Member:
         user_id = wire.id_text(data, "user_id", what) or wire.id_text(data, "userId", what)
         if not user_id:
             raise InvalidWireData("a member has no user_id.")
+        def name(*keys: str) -> str | None:
+            found = next((v for v in (wire.text(data, k, what) for k in keys) if v), None)
+            return one_line(found) or None if found else None
+
         return cls(
             user_id=user_id,
             roles=wire.text_list(data, "roles", what),
             status=wire.text(data, "status", what) or "Active",
-            name=wire.text(data, "name", what),
-            given_name=wire.text(data, "given_name", what) or wire.text(data, "givenName", what),
-            family_name=(wire.text(data, "family_name", what)
-                         or wire.text(data, "familyName", what)),
-            email=wire.text(data, "email", what),
+            name=name("name"),
+            given_name=name("given_name", "givenName"),
+            family_name=name("family_name", "familyName"),
+            email=name("email"),
             picture=wire.text(data, "picture", what),
             lis_person_sourcedid=wire.text(data, "lis_person_sourcedid", what),
             extra=wire.extras(data, _MEMBER_FIELDS),

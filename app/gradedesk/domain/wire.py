@@ -10,6 +10,7 @@ from typing import Any
 
 from gradedesk.domain.clock import parse_timestamp
 from gradedesk.domain.errors import InputError, InvalidWireData
+from gradedesk.domain.safe_text import without_controls
 
 JsonObject = Mapping[str, Any]
 
@@ -37,12 +38,15 @@ def text(data: JsonObject, key: str, what: str, *, required: bool = False) -> st
         return None
     if not isinstance(value, str):
         raise InvalidWireData(f"{what}: {key!r} must be text, got {_kind(value)}.")
-    return value
+    # Platform text is printed and stored: no terminal escapes or other controls in it.
+    return without_controls(value)
 
 
 def required_text(data: JsonObject, key: str, what: str) -> str:
     value = text(data, key, what, required=True)
     assert value is not None
+    if not value.strip():
+        raise InvalidWireData(f"{what}: {key!r} is empty.")
     return value
 
 
@@ -51,7 +55,10 @@ def id_text(data: JsonObject, key: str, what: str, *, required: bool = False) ->
     value = data.get(key)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return text(data, key, what, required=required)
+    found = text(data, key, what, required=required)
+    if required and (found is None or not found.strip()):
+        raise InvalidWireData(f"{what}: {key!r} is empty.")
+    return found
 
 
 def number(data: JsonObject, key: str, what: str, *, required: bool = False) -> float | None:
@@ -94,7 +101,7 @@ def text_list(data: JsonObject, key: str, what: str) -> tuple[str, ...]:
     items = require_list(value, f"{what} {key!r}")
     if not all(isinstance(item, str) for item in items):
         raise InvalidWireData(f"{what}: {key!r} must be a list of text.")
-    return tuple(items)
+    return tuple(without_controls(item) for item in items)
 
 
 def extras(data: JsonObject, known: frozenset[str]) -> dict[str, Any]:

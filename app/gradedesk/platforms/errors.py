@@ -23,6 +23,7 @@ from gradedesk.domain.errors import InputError
 
 # Platforms sometimes echo what they received (LTIAAS's bodyReceived): never into a message.
 from gradedesk.domain.redaction import redact
+from gradedesk.domain.safe_text import without_controls
 
 _MAX_MESSAGE_CHARS = 500
 
@@ -188,7 +189,7 @@ def is_throttle_text(text: str) -> bool:
 
 
 def _clip(text: str) -> str:
-    text = " ".join(text.split())
+    text = " ".join(without_controls(text).split())
     return text if len(text) <= _MAX_MESSAGE_CHARS else text[: _MAX_MESSAGE_CHARS - 1] + "…"
 
 

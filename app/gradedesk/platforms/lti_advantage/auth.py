@@ -39,6 +39,8 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME_S = 300
 RENEW_MARGIN_S = 300.0  # Canvas guidance: renew with less than 5 minutes left
 DEFAULT_EXPIRES_IN_S = 3600.0
+MIN_TOKEN_LIFETIME_S = 60.0
+MAX_TOKEN_LIFETIME_S = 24 * 3600.0
 MAX_TOKEN_REPLY_BYTES = 1024 * 1024
 
 # Service 401s that a new token can fix (Canvas's wording); "not linked", "Insufficient
@@ -266,7 +268,10 @@ def _parse_token_reply(response: httpx.Response) -> tuple[str, float]:
     if not isinstance(data, dict):
         raise MalformedReply("The token endpoint's reply is not a JSON object.", status=status)
     token = data.get("access_token")
-    if not isinstance(token, str) or not token.strip() or any(c in token for c in "\r\n "):
+    # A bearer token is visible ASCII (RFC 6750's b64token and then some); anything else
+    # (a NUL, a line break) would break every request it is put in.
+    if not isinstance(token, str) or not token or len(token) > 16384 or \
+            any(not "!" <= c <= "~" for c in token):
         raise MalformedReply("The token endpoint's reply has no usable access_token.",
                              status=status)
     token_type = data.get("token_type", "Bearer")
@@ -280,4 +285,5 @@ def _parse_token_reply(response: httpx.Response) -> tuple[str, float]:
             or not 0 < expires_in < 10**9):
         raise MalformedReply("The token endpoint's expires_in is not a positive number.",
                              status=status)
-    return token, float(expires_in)
+    # Neither a token per request (0.001 s) nor one kept for years (999999999 s).
+    return token, min(MAX_TOKEN_LIFETIME_S, max(MIN_TOKEN_LIFETIME_S, float(expires_in)))
