@@ -7,6 +7,7 @@ the non-secret settings (URLs, ids, the key id).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -19,7 +20,7 @@ from typing import Any
 from gradedesk.domain import GradeDeskError, InputError
 from gradedesk.platforms import GradebookPlatform, PlatformConfigError, setup
 from gradedesk.platforms.check import CheckContext, CheckReport, check_platform
-from gradedesk.platforms.http import require_secure_url
+from gradedesk.platforms.http import origin_of, require_secure_url
 from gradedesk.platforms.keys import (
     generate_private_key_pem,
     key_id_of,
@@ -43,6 +44,42 @@ LTI_SETTINGS = ("issuer", "client_id", "deployment_id", "token_url", "lineitems_
 REFUSED_PARAMS_SETTING = "refused_query_params"
 SANDBOX_FLAG = "sandbox"
 FETCH_PAGE_SIZE = 100
+
+
+class SettingsTampered(GradeDeskError):
+    """The database's settings of a connection differ from those its key was registered for."""
+
+
+def settings_binding(settings: Mapping[str, Any]) -> str:
+    """A fingerprint of what a connection's key and tokens may be used for: where assertions
+    are sent (token URL, audience), as whom (client id), and where the bearer goes (the
+    platform's origins)."""
+    token_url = str(settings.get("token_url") or "")
+    origins = sorted({origin_of(str(url)) for url in (settings.get("lineitems_url"),
+                                                      settings.get("nrps_url")) if url})
+    bound = {"token_url": token_url, "audience": settings.get("audience") or token_url,
+             "client_id": settings.get("client_id") or "", "origins": origins}
+    return hashlib.sha256(json.dumps(bound, sort_keys=True).encode()).hexdigest()
+
+
+def _bind(secrets: SecretStore, name: str, settings: Mapping[str, Any]) -> None:
+    secrets.put(name, SecretKind.SETTINGS_BINDING, settings_binding(settings))
+
+
+def require_binding(connection: ConnectionRow, secrets: SecretStore) -> str:
+    """The connection's binding, checked against its settings now; a connection from before
+    bindings existed is bound on first use."""
+    current = settings_binding(connection.settings)
+    if not secrets.has(connection.name, SecretKind.SETTINGS_BINDING):
+        _bind(secrets, connection.name, connection.settings)
+        return current
+    if secrets.get(connection.name, SecretKind.SETTINGS_BINDING) != current:
+        raise SettingsTampered(
+            f"The settings of {connection.name!r} in the database (token URL, audience, client "
+            "id or platform address) are not the ones its key was registered for: they were "
+            "changed outside GradeDesk. GradeDesk will not sign for them or send its token "
+            "there. If you made the change, remove the connection and add it again.")
+    return current
 
 
 def open_store(data_dir: Path) -> Database:
@@ -96,9 +133,11 @@ def add_lti_connection(db: Database, secrets: SecretStore, name: str,
         raise InputError(f"A connection named {name.strip()!r} already exists.")
     secrets.put(name.strip(), SecretKind.PRIVATE_KEY, pem.decode("ascii"))
     try:
+        _bind(secrets, name.strip(), settings_to_save)
         row = connection_store.add_connection(db, name, ConnectionKind.LTI, settings_to_save)
     except BaseException:
         secrets.delete(name.strip(), SecretKind.PRIVATE_KEY)
+        secrets.delete(name.strip(), SecretKind.SETTINGS_BINDING)
         raise
     return NewConnection(row, jwk)
 
@@ -197,7 +236,9 @@ def set_connection_settings(db: Database, secrets: SecretStore, name: str,
         else:
             settings.pop(key, None)
     _lti_config({"client_id": "pending", **settings})
+    require_binding(connection, secrets)  # the settings being changed must be the real ones
     updated = connection_store.update_settings(db, connection.name, settings)
+    _bind(secrets, connection.name, settings)
     secrets.delete(connection.name, SecretKind.ACCESS_TOKENS)
     return updated
 
@@ -227,8 +268,8 @@ class KeyringTokenCache:
     one token instead of paying Canvas's 200 throttle units for each. A damaged or unreadable
     entry just means a new token."""
 
-    def __init__(self, secrets: SecretStore, connection: str) -> None:
-        self._secrets, self._connection = secrets, connection
+    def __init__(self, secrets: SecretStore, connection: str, binding: str = "") -> None:
+        self._secrets, self._connection, self._binding = secrets, connection, binding
 
     def __repr__(self) -> str:
         return f"KeyringTokenCache({self._connection!r})"
@@ -239,10 +280,12 @@ class KeyringTokenCache:
             found = json.loads(self._secrets.get(self._connection, SecretKind.ACCESS_TOKENS))
         except (GradeDeskError, ValueError):  # none kept yet, or damaged: start afresh
             return {}
-        if not isinstance(found, dict):
+        # Tokens are kept with the settings they were issued for: others are not used.
+        if not isinstance(found, dict) or found.get("binding") != self._binding or \
+                not isinstance(found.get("tokens"), dict):
             return {}
         now = time.time()
-        return {scopes: (entry[0], float(entry[1])) for scopes, entry in found.items()
+        return {scopes: (entry[0], float(entry[1])) for scopes, entry in found["tokens"].items()
                 if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
                 and isinstance(entry[1], int | float) and entry[1] > now}
 
@@ -253,7 +296,8 @@ class KeyringTokenCache:
         tokens = self._valid()
         tokens[scopes] = (token, renew_at)
         try:
-            self._secrets.put(self._connection, SecretKind.ACCESS_TOKENS, json.dumps(tokens))
+            self._secrets.put(self._connection, SecretKind.ACCESS_TOKENS,
+                              json.dumps({"binding": self._binding, "tokens": tokens}))
         except GradeDeskError:
             log.warning("could not keep the access token in the keyring; the next run will "
                         "ask for a new one")
@@ -265,10 +309,12 @@ def platform_for(connection: ConnectionRow, secrets: SecretStore, *,
     ``cancel``, every wait (a retry's back-off, the throttle's pacing) ends at once on Cancel."""
     sleep: Callable[[float], None] = time.sleep if cancel is None else cancel.wait
     if connection.kind is ConnectionKind.LTI:
+        config = _lti_config(connection.settings, connection.name)
+        binding = require_binding(connection, secrets)
         pem = secrets.get(connection.name, SecretKind.PRIVATE_KEY)
-        return LtiAdvantageClient(_lti_config(connection.settings, connection.name),
-                                  pem.encode("ascii"), sleep=sleep,
-                                  token_cache=KeyringTokenCache(secrets, connection.name))
+        return LtiAdvantageClient(config, pem.encode("ascii"), sleep=sleep,
+                                  token_cache=KeyringTokenCache(secrets, connection.name,
+                                                                binding))
     return LtiaasClient(str(connection.settings["url"]),
                         secrets.get(connection.name, SecretKind.LTIAAS_API_KEY),
                         secrets.get(connection.name, SecretKind.LTIAAS_SERVICE_KEY),

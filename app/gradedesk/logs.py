@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from pathlib import Path
 
+from gradedesk.domain import GradeDeskError
 from gradedesk.domain.redaction import redact
 
 
@@ -23,6 +26,31 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def _private_log_file(log_dir: Path) -> Path:
+    """The log file, owner-only in an owner-only folder; a folder or file that is a symbolic
+    link or someone else's is refused, and loose modes left from before are tightened."""
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for path in (log_dir, log_dir / "gradedesk.log"):
+        if not path.exists() and not path.is_symlink():
+            continue
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid():
+            raise GradeDeskError(f"The log {'folder' if path == log_dir else 'file'} {path} "
+                                 "is a symbolic link or another user's; GradeDesk will not "
+                                 "write there.")
+    if stat.S_IMODE(log_dir.lstat().st_mode) & 0o077:
+        os.chmod(log_dir, 0o700)
+    log_file = log_dir / "gradedesk.log"
+    descriptor = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW,
+                         0o600)
+    try:
+        if stat.S_IMODE(os.fstat(descriptor).st_mode) & 0o077:
+            os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
+    return log_file
+
+
 def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     """Log to ``log_dir/gradedesk.log`` (owner-only) and warnings to stderr, all redacted."""
     root = logging.getLogger()
@@ -34,9 +62,7 @@ def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     handlers: list[logging.Handler] = [console]
     if log_dir is not None:
-        log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        log_file = log_dir / "gradedesk.log"
-        log_file.touch(mode=0o600, exist_ok=True)
+        log_file = _private_log_file(log_dir)
         to_file = logging.FileHandler(log_file, encoding="utf-8")
         to_file.addFilter(redactor)
         to_file.setFormatter(

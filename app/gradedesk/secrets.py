@@ -51,6 +51,10 @@ class SecretKind(StrEnum):
     LTIAAS_SERVICE_KEY = "ltiaas-service-key"
     # Short-lived OAuth access tokens, kept between runs (Canvas charges for each new one).
     ACCESS_TOKENS = "access-tokens"
+    # Not a secret, but kept out of the database on purpose: a fingerprint of the settings the
+    # key was registered for (token URL, audience, client id, platform origins), so settings
+    # changed in the database behind GradeDesk's back cannot redirect a signed assertion.
+    SETTINGS_BINDING = "settings-binding"
 
 
 class SecretsUnavailable(GradeDeskError):

@@ -15,12 +15,12 @@ from platform_support import (
     ForeignServer,
     make_config,
     sandbox_config,
-    serve_asgi,
 )
 
 from gradedesk.platforms.keys import generate_private_key_pem, load_private_key, public_pem
 from gradedesk.platforms.lti_advantage import LtiAdvantageClient
 from gradedesk.platforms.retry import RetryPolicy
+from loopback_server import serve_asgi
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ config builders. (A plain module so tests can import it; fixtures live in confte
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -151,30 +150,6 @@ class ForeignServer:
     url: str
     seen_authorization: list[str | None]
     hits: list[str]
-
-
-def serve_asgi(app: Any) -> tuple[str, Callable[[], None]]:
-    """Run an ASGI app on a free loopback port in a thread; returns (base URL, stop)."""
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("a test server did not start")
-        time.sleep(0.01)
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-    return f"http://127.0.0.1:{port}", stop
 
 
 # --- Sandbox test helpers ---------------------------------------------------------------

@@ -12,11 +12,11 @@ from platform_support import (
     make_config,
     requires_sandbox,
     sandbox_config,
-    serve_asgi,
 )
 
 from gradedesk.platforms.errors import ForeignOrigin
 from gradedesk.platforms.lti_advantage import LtiAdvantageClient
+from loopback_server import serve_asgi
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
-from platform_support import serve_asgi
 
 from gradedesk.domain import Cancelled
 from gradedesk.platforms import MalformedReply, ResponseTooLarge, ServerError, TransportError
@@ -21,6 +21,7 @@ from gradedesk.platforms.pagination import paginate
 from gradedesk.platforms.ratelimit import RateLimiter
 from gradedesk.platforms.retry import Retrier, RetryPolicy
 from gradedesk.sync.cancel import CancelToken
+from loopback_server import serve_asgi
 
 Send = Callable[[dict[str, Any]], Any]
 QUICK = Timeouts(connect_s=2, read_s=2, write_s=2, pool_s=2, total_s=3)

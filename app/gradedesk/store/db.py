@@ -291,12 +291,26 @@ def _check_version(conn: sqlite3.Connection, path: Path, latest: int) -> int:
     return version
 
 
+def require_own(path: Path, info: os.stat_result, what: str) -> None:
+    """Refuse a file or folder someone else owns, or a symbolic link: another user who could
+    replace GradeDesk's database could point its settings (and so the keys) elsewhere."""
+    if stat.S_ISLNK(info.st_mode):
+        raise StoreKnownError(f"The {what} {path} is a symbolic link; GradeDesk uses only a "
+                              "real file or folder of yours there.")
+    if info.st_uid != os.geteuid():
+        raise StoreKnownError(f"The {what} {path} belongs to another user; GradeDesk uses "
+                              "only your own. Use another --data-dir.")
+
+
 def _secure_dir(data_dir: Path) -> None:
     try:
+        if data_dir.is_symlink():
+            require_own(data_dir, data_dir.lstat(), "data folder")
         if data_dir.exists() and not data_dir.is_dir():
             raise StoreKnownError(f"The data folder {data_dir} is not a folder.")
         data_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        info = data_dir.stat()
+        info = data_dir.lstat()
+        require_own(data_dir, info, "data folder")
         if not stat.S_ISDIR(info.st_mode):
             raise StoreKnownError(f"The data folder {data_dir} is not a folder.")
         if stat.S_IMODE(info.st_mode) & 0o077:
@@ -315,9 +329,13 @@ def _secure_file(path: Path) -> None:
     """Create the file 0600 (and tighten an existing one) before SQLite opens it; SQLite gives
     its -wal and -shm files the database file's mode."""
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+        if path.is_symlink():
+            require_own(path, path.lstat(), "database")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, FILE_MODE)
         try:
-            if stat.S_IMODE(os.fstat(fd).st_mode) != FILE_MODE:
+            info = os.fstat(fd)
+            require_own(path, info, "database")
+            if stat.S_IMODE(info.st_mode) != FILE_MODE:
                 os.fchmod(fd, FILE_MODE)
         finally:
             os.close(fd)
@@ -330,10 +348,12 @@ def verify_file_modes(path: Path) -> None:
     """Check the database and its side files are 0600, tightening any that are not."""
     for candidate in (path, *(path.with_name(path.name + suffix) for suffix in _SIDE_FILES)):
         try:
-            mode = stat.S_IMODE(candidate.stat().st_mode)
+            info = candidate.lstat()
+            require_own(candidate, info, "database file")  # never chmod through a link
+            mode = stat.S_IMODE(info.st_mode)
             if mode & 0o077:
-                os.chmod(candidate, FILE_MODE)
-                mode = stat.S_IMODE(candidate.stat().st_mode)
+                os.chmod(candidate, FILE_MODE, follow_symlinks=False)
+                mode = stat.S_IMODE(candidate.lstat().st_mode)
         except FileNotFoundError:
             continue
         except OSError as exc:
