@@ -182,3 +182,16 @@ def save_shot(widget: Any, name: str, fallback_dir: Any) -> Any:
     path = folder / name
     assert widget.grab().save(str(path), "PNG"), path
     return path
+
+
+def show_in_detail(qtbot: Any, window: Any, row: int, column: int) -> Any:
+    """Make a line-item cell current and wait until the detail panel shows it (a load that
+    was already on its way for another cell does not count). Returns the cell's key."""
+    model = window.line_model
+    key = model.row_at(row).key
+    window.line_table.setCurrentIndex(model.index(row, column))
+    qtbot.waitUntil(lambda: window.detail.detail is not None
+                    and window.detail.detail.key == key
+                    and window.detail.detail.grade.state is model.row_at(row).state,
+                    timeout=20_000)
+    return key

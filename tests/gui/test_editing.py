@@ -80,7 +80,8 @@ def test_refused_scores_keep_the_editor_and_store_nothing(window: MainWindow,
 
 
 def test_paste_a_block_onto_a_range(window: MainWindow, qtbot: QtBot) -> None:
-    QGuiApplication.clipboard().setText("6\t20\tWell argued\n7\t20\tCite more\n8\t20\t\n")
+    # A spreadsheet's score and comment columns: the comments skip the read-only "Out of".
+    QGuiApplication.clipboard().setText("6\tWell argued\n7\tCite more\n8\t\n")
     _select(window, 0, Column.SCORE, 0, Column.SCORE)
     window.line_table.setFocus()
     with qtbot.waitSignal(window.presenter.edits_saved, timeout=SAVE_MS):

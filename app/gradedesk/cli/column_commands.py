@@ -10,7 +10,7 @@ from typing import Any
 
 from gradedesk import bootstrap
 from gradedesk.cli.output import emit_json, secrets_store
-from gradedesk.domain import InputError, parse_timestamp
+from gradedesk.domain import InputError, format_score, parse_timestamp
 from gradedesk.store import Database, LineItemRow
 from gradedesk.store import connections as connection_store
 from gradedesk.sync.columns import (
@@ -56,11 +56,11 @@ def column_add(args: argparse.Namespace, db: Database) -> int:
     if args.json:
         emit_json(_column_json(connection.name, row))
     elif added.on_platform:
-        print(f"Created {row.label!r} (out of {row.score_maximum:g}): id {row.short_id}, "
-              f"{row.url}")
+        print(f"Created {row.label!r} (out of {format_score(row.score_maximum)}): "
+              f"id {row.short_id}, {row.url}")
     else:
         why = f" ({added.offline_reason})" if added.offline_reason else ""
-        print(f"Saved {row.label!r} (out of {row.score_maximum:g}) on this computer as "
+        print(f"Saved {row.label!r} (out of {format_score(row.score_maximum)}) on this computer as "
               f"{row.short_id}{why}; grade in it now, and `gradedesk push {connection.name}` "
               "creates it on the platform, then sends its grades.")
     return 0
@@ -80,7 +80,7 @@ def column_edit(args: argparse.Namespace, db: Database) -> int:
     if args.json:
         emit_json(_column_json(connection.name, updated))
     else:
-        print(f"{updated.short_id}: {updated.label!r}, out of {updated.score_maximum:g}"
+        print(f"{updated.short_id}: {updated.label!r}, out of {format_score(updated.score_maximum)}"
               + ("" if updated.pending_create else " (changed on the platform)"))
     return 0
 

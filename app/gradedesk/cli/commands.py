@@ -265,7 +265,7 @@ def _show_line_items(args: argparse.Namespace, db: Database, connection: Connect
               f"graded  {summary.needs_grading:>3} to review  {summary.drafts:>3} local"
               + ("" if not item.pending_create else "  (not on the platform yet: push "
                  "creates it)"))
-    if not names_available(db, connection):
+    if not names_available(db, connection.id):
         print("Names are unavailable on this platform (no Names and Roles service): students "
               "are shown by user id.")
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from gradedesk.domain import InputError, LineItem
+from gradedesk.domain import InputError, LineItem, format_score
 from gradedesk.platforms import AuthError, GradebookPlatform
 from gradedesk.platforms.profiles import PlatformProfile
 from gradedesk.store import ConnectionRow, Database, LineItemRow, audit, columns, snapshots
@@ -93,7 +93,7 @@ def edit_column(db: Database, connection: ConnectionRow, row: LineItemRow,
     with db.transaction() as conn:
         audit.append(conn, connection_name=connection.name, action="lineitem.update",
                      summary=f"column {updated.label!r} changed (out of "
-                             f"{updated.score_maximum:g})", grader=grader,
+                             f"{format_score(updated.score_maximum)})", grader=grader,
                      line_item_url=updated.id)
     found = snapshots.get_line_item(db, connection.id, updated.id)
     assert found is not None

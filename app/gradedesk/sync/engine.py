@@ -341,7 +341,7 @@ class SyncEngine:
                 audit.append(conn, connection_name=self.connection.name,
                              action="lineitem.create",
                              summary=f"column {stored.label!r} created "
-                                     f"(out of {stored.score_maximum:g})",
+                                     f"(out of {format_score(stored.score_maximum)})",
                              grader=self.grader, line_item_url=stored.url)
             report.columns_created.append(stored.url)
             self._emit(EventKind.ITEM_DONE, "push", line_item_id=stored.url, state="created",
@@ -667,7 +667,8 @@ def _kept_text(kept: dict[str, object]) -> str:
 def _summary(score: Score) -> str:
     parts = [f"{score.grading_progress.value}"]
     if score.score_given is not None:
-        parts.append(f"score {score.score_given:g}/{score.score_maximum:g}")
+        parts.append(f"score {format_score(score.score_given)}/"
+                     f"{format_score(score.score_maximum)}")
     if score.comment:
         parts.append("with a comment")
     if score.content_items:

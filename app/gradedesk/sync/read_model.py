@@ -264,10 +264,10 @@ def student_cells(db: Database, connection: ConnectionRow, item: LineItemRow
                                                             strict=True)]
 
 
-def names_available(db: Database, connection: ConnectionRow) -> bool:
+def names_available(db: Database, connection_id: int) -> bool:
     """False on a platform that gives no names: nobody came from a Names and Roles roster
     (only from results, or typed by a grader) and some student is known by id alone."""
-    members = snapshots.list_members(db, connection.id)
+    members = snapshots.list_members(db, connection_id)
     learners = [m for m in members if m.is_learner]
     return not learners or any(m.source == "roster" for m in members) or \
         all(m.named for m in learners)

@@ -7,10 +7,11 @@ GUI thread, and never touches Qt.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
-from gradedesk.domain import ActivityProgress, ContentItem, GradingProgress, InputError
+from gradedesk.domain import InputError
 from gradedesk.store import (
     AuditEntry,
     ConnectionRow,
@@ -30,7 +31,7 @@ from gradedesk.store import (
     snapshots,
 )
 from gradedesk.store import connections as connection_store
-from gradedesk.sync.engine import save_grade
+from gradedesk.sync import read_model
 from gradedesk.ui.rows import (
     CellKey,
     GradebookData,
@@ -43,7 +44,6 @@ from gradedesk.ui.rows import (
     student_of,
     submission_of,
 )
-from gradedesk.ui.undo_values import CellChange, Field
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,19 +61,15 @@ def load_overview(db: Database) -> Overview:
 
 
 def load_counts(db: Database, connection_id: int) -> StatusCounts:
-    counted = outbox.counts(db, connection_id)
-    return StatusCounts(drafts=len(drafts.list_drafts(db, connection_id)), queued=counted.queued,
-                        conflicts=counted.conflict, failed=counted.failed,
-                        sending=counted.sending + counted.sent)
+    """The status bar's counts: the read model's, as ``gradedesk status`` prints them (failed
+    and refused apart)."""
+    return read_model.status_counts(db, connection_id)
 
 
 def names_available(db: Database, connection_id: int) -> bool:
     """False when the platform gives no names: no one came from a Names and Roles roster
     (only from results, or typed by a grader) and some learner is known by id alone."""
-    members = snapshots.list_members(db, connection_id)
-    learners = [m for m in members if m.is_learner]
-    return not learners or any(m.source == "roster" for m in members) or \
-        all(m.named for m in learners)
+    return read_model.names_available(db, connection_id)
 
 
 def load_line_item(db: Database, connection_id: int, line_item_url: str) -> LineItemData:
@@ -114,70 +110,6 @@ def reload_cells(db: Database, connection_id: int,
     return fresh
 
 
-@dataclass(slots=True)
-class SaveOutcome:
-    """What saving a batch of cell changes did: fresh rows, per-cell refusals, new counts."""
-
-    rows: dict[CellKey, StudentGrade] = field(default_factory=dict)
-    errors: dict[CellKey, str] = field(default_factory=dict)
-    counts: StatusCounts = field(default_factory=StatusCounts)
-
-
-def apply_changes(db: Database, connection: ConnectionRow, changes: Sequence[CellChange], *,
-                  undo: bool) -> SaveOutcome:
-    """Save (``undo``: roll back) a batch of cell changes as drafts, then reload those cells.
-
-    Undo after a push retracts nothing: when the draft an edit created is gone (confirmed) or
-    in flight, undo queues the earlier value as a new edit instead of discarding.
-    """
-    outcome = SaveOutcome()
-    by_cell: dict[CellKey, list[CellChange]] = defaultdict(list)
-    for change in changes:
-        by_cell[change.key].append(change)
-    for key, cell_changes in by_cell.items():
-        line_item_url, user_id = key
-        try:
-            if undo and not any(c.had_draft for c in cell_changes):
-                # This edit created the draft: undoing it drops the draft if nothing went out.
-                try:
-                    if drafts.discard_draft(db, connection.id, line_item_url, user_id):
-                        continue
-                except InputError:
-                    pass  # in flight: queue the earlier value behind it instead
-            edit = _draft_edit(cell_changes, undo=undo)
-            save_grade(db, connection, line_item_url, user_id, edit)
-        except InputError as error:
-            outcome.errors[key] = error.user_message
-    outcome.rows = reload_cells(db, connection.id, by_cell)
-    outcome.counts = load_counts(db, connection.id)
-    return outcome
-
-
-def _draft_edit(changes: Sequence[CellChange], *, undo: bool) -> drafts.DraftEdit:
-    values: dict[str, object] = {}
-    for change in (reversed(changes) if undo else changes):
-        value = change.before if undo else change.after
-        if undo and not change.had_draft and change.field in (Field.ACTIVITY, Field.GRADING):
-            continue  # there was no draft value to go back to; save_draft derives one
-        values[change.field.value] = _typed(change.field, value)
-    if Field.ADD_FILE.value in values:
-        item = values.pop(Field.ADD_FILE.value)
-        if undo:
-            values[Field.ATTACHMENTS.value] = item
-        else:
-            values["add_attachments"] = (item,) if isinstance(item, ContentItem) else ()
-    return drafts.DraftEdit(**values)  # type: ignore[arg-type]
-
-
-def _typed(field: Field, value: object) -> object:
-    """Progress values shown in the grid are plain text; the store wants the enums."""
-    if field is Field.GRADING and isinstance(value, str):
-        return GradingProgress(value)
-    if field is Field.ACTIVITY and isinstance(value, str):
-        return ActivityProgress(value)
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class CellDetail:
     """Everything the detail panel shows for one cell."""
@@ -194,6 +126,7 @@ class CellDetail:
     submission_type: str | None
     submission_data: str | None
     submitted_at: str | None
+    conflict: ConflictRow | None = None  # when the cell is in conflict: both sides and base
 
 
 def load_detail(db: Database, connection: ConnectionRow, key: CellKey) -> CellDetail | None:
@@ -214,12 +147,16 @@ def load_detail(db: Database, connection: ConnectionRow, key: CellKey) -> CellDe
                                   line_item_url=line_item_url, user_id=user_id, limit=50))
     extension = submission_of(server.wire if server is not None else None) or {}
     data = extension.get("submission_data")
+    conflict = None
+    if any(entry.state is OutboxState.CONFLICT for entry in pushes):
+        conflict = next((row for row in load_conflicts(db, connection)
+                         if row.key == key), None)
     return CellDetail(key=key, student=fresh.student, line_item=line_item, grade=fresh,
                       server=server, draft=draft, pushes=pushes, progress_jobs=progress,
                       history=history,
                       submission_type=_text(extension.get("submission_type")),
                       submission_data=_text(data), submitted_at=_text(
-                          extension.get("submitted_at")))
+                          extension.get("submitted_at")), conflict=conflict)
 
 
 def _text(value: object) -> str | None:
@@ -228,7 +165,8 @@ def _text(value: object) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class ConflictRow:
-    """One conflict: my draft beside what the platform holds now."""
+    """One conflict: what the platform held when I pulled (base), my draft, and what it holds
+    now (theirs), with when theirs changed as far as the platform says."""
 
     entry_id: int
     key: CellKey
@@ -239,28 +177,51 @@ class ConflictRow:
     theirs_score: float | None
     theirs_comment: str | None
     reason: str | None
+    base_score: float | None = None
+    base_comment: str | None = None
+    theirs_timestamp: str | None = None  # the server copy's own timestamp, when it has one
+    theirs_seen: datetime | None = None  # when a pull or push read theirs
+
+    @property
+    def changed_when(self) -> str:
+        """When theirs changed: the platform's timestamp when it gives one (Canvas's results
+        carry none), else only that it moved since the pull."""
+        if self.theirs_timestamp:
+            return f"changed {local_time(self.theirs_timestamp)}"
+        return "changed since your pull"
+
+    @property
+    def seen_when(self) -> str:
+        """When GradeDesk read theirs (a pull or the push that found the conflict)."""
+        if self.theirs_seen is None:
+            return ""
+        return f"seen {self.theirs_seen.astimezone().strftime('%Y-%m-%d %H:%M')}"
 
 
-def load_conflicts(db: Database, connection_id: int) -> tuple[ConflictRow, ...]:
-    entries = outbox.entries(db, connection_id, (OutboxState.CONFLICT,))
-    if not entries:
-        return ()
-    names = {m.user_id: m.sort_name for m in snapshots.list_members(db, connection_id)}
-    labels = {li.url: li.label for li in snapshots.list_line_items(db, connection_id,
-                                                                   include_missing=True)}
+def local_time(iso: str) -> str:
+    """An ISO timestamp from the wire, shown in local time (the raw text if it is not one)."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        return iso  # a naive time is not ours to guess a zone for
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def load_conflicts(db: Database, connection: ConnectionRow) -> tuple[ConflictRow, ...]:
+    """Every conflict of the connection, from the read model the CLI's ``conflicts`` uses."""
     found = []
-    for entry in entries:
-        draft = drafts.get_draft(db, connection_id, entry.line_item_url, entry.user_id)
-        server = snapshots.get_result(db, connection_id, entry.line_item_url, entry.user_id)
+    for view in read_model.conflicts_of(db, connection):
+        server = snapshots.get_result(db, connection.id, view.line_item_url, view.user_id)
         found.append(ConflictRow(
-            entry_id=entry.id, key=(entry.line_item_url, entry.user_id),
-            student=names.get(entry.user_id, entry.user_id),
-            line_item=labels.get(entry.line_item_url, entry.line_item_url),
-            mine_score=draft.score_given if draft is not None else None,
-            mine_comment=draft.comment if draft is not None else None,
-            theirs_score=server.score if server is not None else None,
-            theirs_comment=server.comment if server is not None else None,
-            reason=entry.last_error))
+            entry_id=view.outbox_id, key=(view.line_item_url, view.user_id),
+            student=view.student, line_item=view.line_item_label,
+            mine_score=view.mine_score, mine_comment=view.mine_comment,
+            theirs_score=view.theirs_score, theirs_comment=view.theirs_comment,
+            reason=view.reason, base_score=view.base_score, base_comment=view.base_comment,
+            theirs_timestamp=server.server_timestamp if server is not None else None,
+            theirs_seen=server.fetched_at if server is not None else None))
     return tuple(found)
 
 

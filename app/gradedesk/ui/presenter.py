@@ -22,13 +22,14 @@ from gradedesk.store import ConnectionRow
 from gradedesk.store import connections as connection_store
 from gradedesk.sync.engine import PullReport, PushReport, Resolution
 from gradedesk.sync.events import EventKind, SyncEvent
-from gradedesk.ui import loaders, sync_work
+from gradedesk.ui import edits, loaders, sync_work
 from gradedesk.ui.column_presenter import ColumnPresenter
 from gradedesk.ui.context import AppContext
+from gradedesk.ui.edits import Replay
 from gradedesk.ui.platform_notes import fully_graded_warning
 from gradedesk.ui.rows import CellKey, GradebookData, LineItemData, StatusCounts
 from gradedesk.ui.setup_presenter import SetupPresenter
-from gradedesk.ui.undo import EditCellsCommand, describe
+from gradedesk.ui.undo import DiscardCommand, EditCellsCommand, describe
 from gradedesk.ui.undo_values import CellChange
 from gradedesk.ui.workers import Job, Lane
 
@@ -55,7 +56,8 @@ class Presenter(QObject):
     sync_finished = Signal(str, object)  # phase ("pull", "push", "sandbox"), report
     conflicts_loaded = Signal(object, bool)  # rows, whether the dialog should open
     detail_loaded = Signal(object)  # loaders.CellDetail | None
-    edits_saved = Signal(object)  # loaders.SaveOutcome
+    edits_saved = Signal(object)  # edits.SaveOutcome
+    drafts_discarded = Signal(object)  # edits.DiscardOutcome (a discard, or its undo)
     files_polled = Signal()  # a file's Progress moved (the engine's poll events name no cell)
     edit_refused = Signal(object, str)  # CellKey, reason
     comment_bank_loaded = Signal(str, object)  # line item URL, tuple[str, ...]
@@ -288,13 +290,17 @@ class Presenter(QObject):
         self.undo_stack.push(EditCellsCommand(describe(changes, text), changes,
                                               self._save_changes))
 
-    def _save_changes(self, changes: Sequence[CellChange], undo: bool) -> None:
+    def _save_changes(self, command: EditCellsCommand, changes: Sequence[CellChange],
+                      replay: Replay) -> None:
         connection = self.connection
         if connection is None:
             return
         db = self.context.db
+        sent = command.sent
 
-        def done(outcome: loaders.SaveOutcome) -> None:
+        def done(outcome: edits.SaveOutcome) -> None:
+            if replay is Replay.UNDO:
+                command.note_sent(outcome.sent)  # a plain attribute: safe once the stack let go
             if self.connection is None or self.connection.id != connection.id:
                 return
             self.rows_refreshed.emit(outcome.rows)
@@ -302,10 +308,73 @@ class Presenter(QObject):
                 self.edit_refused.emit(key, reason)
             self.counts = outcome.counts
             self.counts_changed.emit(outcome.counts)
+            if outcome.notes:
+                more = len(outcome.notes) - 1
+                self.message_posted.emit(outcome.notes[0] if not more else
+                                         f"{outcome.notes[0]}; and {more} more cell"
+                                         f"{'s' if more != 1 else ''} alike")
             self.edits_saved.emit(outcome)
 
-        self._store("Saving", lambda: loaders.apply_changes(db, connection, changes, undo=undo),
-                    done)
+        self._store("Saving", lambda: edits.apply_changes(db, connection, changes,
+                                                          replay=replay, sent=sent), done)
+
+    def discard(self, keys: Sequence[CellKey]) -> None:
+        """Drop the local drafts of these cells; one undo step brings them back."""
+        connection = self.connection
+        if connection is None or not keys:
+            return
+        db = self.context.db
+        wanted = list(dict.fromkeys(keys))
+
+        def done(outcome: edits.DiscardOutcome) -> None:
+            if self.connection is None or self.connection.id != connection.id:
+                return
+            self._show_discard(outcome)
+            count = len(outcome.removed)
+            if count:
+                self.undo_stack.push(DiscardCommand(outcome.removed, self._replay_discard))
+                self.message_posted.emit(
+                    f"Discarded {count} local change{'s' if count != 1 else ''}; nothing was "
+                    f"sent. Undo (Ctrl+Z) brings {'it' if count == 1 else 'them'} back.")
+            elif not outcome.errors:
+                self.message_posted.emit("Nothing to discard: no local change in the "
+                                         "selected cells.")
+            self.drafts_discarded.emit(outcome)
+
+        self._store("Discarding", lambda: edits.discard_drafts(db, connection, wanted), done)
+
+    def _replay_discard(self, command: DiscardCommand, undo: bool) -> None:
+        connection = self.connection
+        if connection is None:
+            return
+        db = self.context.db
+        removed = dict(command.removed)
+
+        def work() -> edits.DiscardOutcome:
+            if undo:
+                return edits.restore_drafts(db, connection, removed)
+            return edits.discard_drafts(db, connection, list(removed))
+
+        def done(outcome: edits.DiscardOutcome) -> None:
+            if not undo:
+                command.removed = dict(outcome.removed)  # the restored drafts, dropped again
+            if self.connection is None or self.connection.id != connection.id:
+                return
+            self._show_discard(outcome)
+            count = len(outcome.removed)
+            self.message_posted.emit(
+                f"Undo: {count} local change{'s' if count != 1 else ''} back, queued again."
+                if undo else f"Redo: discarded {count} local change{'s' if count != 1 else ''}.")
+            self.drafts_discarded.emit(outcome)
+
+        self._store("Restoring" if undo else "Discarding", work, done)
+
+    def _show_discard(self, outcome: edits.DiscardOutcome) -> None:
+        self.rows_refreshed.emit(outcome.rows)
+        for key, reason in outcome.errors.items():
+            self.edit_refused.emit(key, reason)
+        self.counts = outcome.counts
+        self.counts_changed.emit(outcome.counts)
 
     def load_comment_bank(self, line_item_url: str) -> None:
         connection = self.connection
@@ -471,7 +540,7 @@ class Presenter(QObject):
         if connection is None:
             return
         db = self.context.db
-        self._store("Loading conflicts", lambda: loaders.load_conflicts(db, connection.id),
+        self._store("Loading conflicts", lambda: loaders.load_conflicts(db, connection),
                     lambda rows: self.conflicts_loaded.emit(rows, open_dialog))
 
     def resolve(self, resolution: Resolution, entry_ids: Sequence[int] | None,

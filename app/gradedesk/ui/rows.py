@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from gradedesk.domain import CANVAS_SUBMISSION_EXTENSION, GradingProgress
+from gradedesk.domain import CANVAS_SUBMISSION_EXTENSION, GradingProgress, is_above_maximum
+from gradedesk.domain.names import PersonNames
 from gradedesk.store import GradeRow, LineItemRow, MemberRow, SyncState
 from gradedesk.store.grid import Cell
+from gradedesk.sync.read_model import StatusCounts as StatusCounts  # what `status` prints
+from gradedesk.sync.read_model import names_of
 
 CellKey = tuple[str, str]  # (line item URL, user id)
 
@@ -25,6 +28,7 @@ class RowFilter(StrEnum):
     HAS_DRAFT = "has_draft"
     CONFLICT = "conflict"
     FAILED = "failed"
+    REFUSED = "refused"
 
 
 FILTER_LABELS = {
@@ -33,7 +37,8 @@ FILTER_LABELS = {
     RowFilter.UNGRADED: "Ungraded",
     RowFilter.HAS_DRAFT: "Has a local change",
     RowFilter.CONFLICT: "Conflicts",
-    RowFilter.FAILED: "Failed to send",
+    RowFilter.FAILED: "Failed to send (retried)",
+    RowFilter.REFUSED: "Refused by the platform",
 }
 
 SUBMISSION_TYPES = {
@@ -52,6 +57,7 @@ class Student:
     user_id: str
     name: str  # as listed ("Family, Given", or what privacy settings leave)
     section: str | None
+    names: PersonNames  # every way a grader may name them (the filter's rule)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,11 @@ class StudentGrade:
     def shown_comment(self) -> str | None:
         return self.new_comment or self.server_comment
 
+    @property
+    def above_maximum(self) -> bool:
+        """Extra credit: legal, marked on the cell."""
+        return is_above_maximum(self.score, self.maximum)
+
 
 def submission_of(wire: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     """Canvas's submission extension on a result's wire form, when there is one."""
@@ -106,7 +117,10 @@ def describe_submission(extension: Mapping[str, Any] | None) -> str:
 
 
 def student_of(member: MemberRow) -> Student:
-    return Student(member.user_id, member.sort_name, member.section)
+    return Student(member.user_id, member.sort_name, member.section, names_of(member))
+
+
+_PROBLEM_STATES = frozenset({SyncState.CONFLICT, SyncState.FAILED, SyncState.REFUSED})
 
 
 def student_grade(row: GradeRow, member: MemberRow, line_item: LineItemRow) -> StudentGrade:
@@ -130,9 +144,7 @@ def student_grade(row: GradeRow, member: MemberRow, line_item: LineItemRow) -> S
         maximum = (server.maximum if server is not None and server.maximum is not None
                    else line_item.score_maximum)
     score = row.shown_score
-    awaiting_grade = server is not None and server.score is None and score is None \
-        and grading != GradingProgress.FULLY_GRADED.value
-    pending_manual = grading == GradingProgress.PENDING_MANUAL.value or awaiting_grade
+    pending_manual = row.needs_grading  # the one rule (domain.grading_rules), as the CLI
     submission = describe_submission(extension)
     if draft is not None and draft.attachments:
         files = f"{len(draft.attachments)} file{'s' if len(draft.attachments) > 1 else ''}"
@@ -146,7 +158,7 @@ def student_grade(row: GradeRow, member: MemberRow, line_item: LineItemRow) -> S
         activity=activity, grading=grading, submission=submission, state=row.state,
         has_draft=draft is not None, has_server_result=server is not None,
         pending_manual=pending_manual,
-        problem=problem if row.state in (SyncState.CONFLICT, SyncState.FAILED) else None,
+        problem=problem if row.state in _PROBLEM_STATES else None,
         attachments=len(draft.attachments) if draft is not None else 0)
 
 
@@ -176,7 +188,7 @@ class GradebookData:
 
 
 _DRAFT_STATES = frozenset({SyncState.EDITED, SyncState.QUEUED, SyncState.SENDING,
-                           SyncState.CONFLICT, SyncState.FAILED})
+                           SyncState.CONFLICT, SyncState.FAILED, SyncState.REFUSED})
 
 
 def cell_filters(cell: Cell | None) -> set[RowFilter]:
@@ -194,6 +206,8 @@ def cell_filters(cell: Cell | None) -> set[RowFilter]:
         found.add(RowFilter.CONFLICT)
     if cell.state is SyncState.FAILED:
         found.add(RowFilter.FAILED)
+    if cell.state is SyncState.REFUSED:
+        found.add(RowFilter.REFUSED)
     return found
 
 
@@ -203,12 +217,3 @@ def row_filters(user_id: str, line_item_ids: Sequence[int],
     for line_item_id in line_item_ids:
         found |= cell_filters(cells.get((line_item_id, user_id)))
     return frozenset(found)
-
-
-@dataclass(frozen=True, slots=True)
-class StatusCounts:
-    drafts: int = 0
-    queued: int = 0
-    conflicts: int = 0
-    failed: int = 0
-    sending: int = 0

@@ -70,3 +70,8 @@ def state_label(state: SyncState) -> str:
 def warning_color(palette: QPalette | None = None) -> QColor:
     """For refused input and errors: the conflict red, palette-aware."""
     return state_color(SyncState.CONFLICT, palette)
+
+
+def extra_credit_color(palette: QPalette | None = None) -> QColor:
+    """The "+" badge of a score above its maximum: a teal of its own, not a sync state's."""
+    return QColor("#64d8cb" if is_dark(palette) else "#00796b")

@@ -1,11 +1,17 @@
-"""Conflicts: mine and theirs side by side per student; keep mine, take theirs or keep both,
-for the selected rows or for all."""
+"""Conflicts: what the platform held when I pulled, mine and theirs side by side per student;
+keep mine, take theirs or keep both, for the selected rows or for all.
+
+No button is a default: Enter never picks a side by itself (it presses only the button the
+keyboard is on). Tab leaves the table for the buttons, and every choice has a mnemonic.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -24,6 +30,11 @@ from gradedesk.ui.models.conflicts_model import ConflictColumn, ConflictsModel
 
 _VERBS = {Resolution.MINE: "Keep mine", Resolution.THEIRS: "Take theirs",
           Resolution.BOTH: "Keep both"}
+# Mnemonics, unique in the dialog: Alt+M/T/B for the selected rows, Alt+A/L/O for all.
+_SELECTED = {Resolution.MINE: "Keep &mine (selected)", Resolution.THEIRS: "Take &theirs "
+             "(selected)", Resolution.BOTH: "Keep &both (selected)"}
+_ALL = {Resolution.MINE: "Keep mine for &all", Resolution.THEIRS: "Take theirs for a&ll",
+        Resolution.BOTH: "Keep both f&or all"}
 _EXPLAIN = {
     Resolution.MINE: "Send my grade over theirs (with a new timestamp).",
     Resolution.THEIRS: "Drop my draft; nothing is sent.",
@@ -40,7 +51,6 @@ class ConflictDialog(QDialog):
         self.setWindowTitle("Resolve conflicts")
         self.setAccessibleName("Resolve conflicts")
         self.setModal(False)
-        self.resize(860, 420)
         layout = QVBoxLayout(self)
         self.summary = QLabel(self)
         self.summary.setAccessibleName("Conflict summary")
@@ -53,24 +63,35 @@ class ConflictDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the buttons
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for section, width in ((ConflictColumn.STUDENT, 150), (ConflictColumn.LINE_ITEM, 150),
-                               (ConflictColumn.MINE_SCORE, 80), (ConflictColumn.MINE_COMMENT, 160),
-                               (ConflictColumn.THEIRS_SCORE, 80)):
+        metrics = self.fontMetrics()
+        widths = {section: metrics.horizontalAdvance(sample) + 24 for section, sample in (
+            (ConflictColumn.STUDENT, "Oluwaseun, Kowalski"),
+            (ConflictColumn.LINE_ITEM, "Lab 3: Enzyme Kinetics"),
+            (ConflictColumn.BASE_SCORE, "When you pulled"),
+            (ConflictColumn.MINE_SCORE, "My score"),
+            (ConflictColumn.MINE_COMMENT, "Clear method section"),
+            (ConflictColumn.THEIRS_SCORE, "Their score"),
+            (ConflictColumn.THEIRS_COMMENT, "Clear method section"),
+            (ConflictColumn.CHANGED, "changed since your pull"))}
+        for section, width in widths.items():
             self.table.setColumnWidth(section, width)
+        # Wide enough that every column shows without scrolling sideways.
+        self.resize(sum(widths.values()) + 80, 420)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         buttons = QGridLayout()
         self.row_buttons: dict[Resolution, QPushButton] = {}
         self.all_buttons: dict[Resolution, QPushButton] = {}
         for column, resolution in enumerate(Resolution):
-            one = QPushButton(f"{_VERBS[resolution]} (selected)", self)
+            one = QPushButton(_SELECTED[resolution], self)
             one.setAccessibleName(f"{_VERBS[resolution]} for the selected students")
             one.setToolTip(_EXPLAIN[resolution])
             one.clicked.connect(lambda _=False, r=resolution: self.resolve_selected(r))
-            every = QPushButton(f"{_VERBS[resolution]} for all", self)
+            every = QPushButton(_ALL[resolution], self)
             every.setAccessibleName(f"{_VERBS[resolution]} for all conflicts")
             every.setToolTip(_EXPLAIN[resolution])
             every.clicked.connect(lambda _=False, r=resolution: self.resolve_all(r))
@@ -78,14 +99,29 @@ class ConflictDialog(QDialog):
             buttons.addWidget(every, 1, column)
             self.row_buttons[resolution] = one
             self.all_buttons[resolution] = every
-        self.close_button = QPushButton("Close", self)
+        self.close_button = QPushButton("&Close", self)
         self.close_button.setAccessibleName("Close conflicts")
         self.close_button.clicked.connect(self.close)
         buttons.addWidget(self.close_button, 1, len(Resolution))
         layout.addLayout(buttons)
+        pushed = [*self.row_buttons.values(), *self.all_buttons.values(), self.close_button]
+        for button in pushed:
+            button.setAutoDefault(False)  # else Qt makes the first one Enter's default
+            button.setDefault(False)
+        for first, second in pairwise([self.table, *pushed]):
+            QWidget.setTabOrder(first, second)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self._busy = False
         self.show_conflicts(())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focused = self.focusWidget()
+            if isinstance(focused, QPushButton) and focused.isEnabled():
+                focused.click()  # the button the grader chose with Tab
+            event.accept()  # elsewhere Enter does nothing: no side is picked by default
+            return
+        super().keyPressEvent(event)
 
     def show_conflicts(self, rows: Sequence[ConflictRow]) -> None:
         self.model.load(rows)
@@ -93,7 +129,9 @@ class ConflictDialog(QDialog):
         count = len(rows)
         self.summary.setText(
             f"{count} grade{'s' if count != 1 else ''} changed on the platform after your edit. "
-            "Choose whose to keep for each student (select rows), or for all."
+            "Each row shows what the platform held when you pulled, yours and theirs. Choose "
+            "whose to keep for the selected rows (Tab to the buttons, or Alt+M, Alt+T, Alt+B), "
+            "or for all."
             if count else "No conflicts left.")
         if count:
             self.table.selectRow(0)

@@ -21,14 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradedesk.domain import GradingProgress, InputError, parse_score_input
-from gradedesk.ui.loaders import CellDetail
-from gradedesk.ui.models.base import format_score
+from gradedesk.domain import (
+    GradingProgress,
+    InputError,
+    check_score_against_maximum,
+    parse_score_input,
+)
+from gradedesk.ui.loaders import CellDetail, local_time
+from gradedesk.ui.models.base import edit_text, format_score
 from gradedesk.ui.models.line_item_model import LineItemModel
 from gradedesk.ui.presenter import Presenter
 from gradedesk.ui.rows import CellKey, StudentGrade
 from gradedesk.ui.undo_values import CellChange, Field
-from gradedesk.ui.views.detail_panel import local_time
 
 
 class ReviewQueueDialog(QDialog):
@@ -189,7 +193,7 @@ class ReviewQueueDialog(QDialog):
             return
         graded = " (graded)" if row.key in self.graded else ""
         self.student.setText(f"{row.student.name}{graded}")
-        self.score.setText(format_score(row.score))
+        self.score.setText(edit_text(row.score))  # every digit: an unchanged score stays
         self.maximum.setText(f"/ {format_score(row.maximum)}")
         self.comment.setPlainText(row.new_comment or "")
         self.previous_comment.setText(f"On the platform: {row.server_comment}"
@@ -227,6 +231,7 @@ class ReviewQueueDialog(QDialog):
             return False
         try:
             score = parse_score_input(self.score.text())
+            check_score_against_maximum(score, row.maximum)  # 1e9 for 9: a typo
         except InputError as error:
             self.error.setText(f"⚠ Not saved: {error.user_message}")
             self.score.setFocus()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,19 +20,30 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from gradedesk.domain import ActivityProgress, GradingProgress, InputError, parse_score_input
-from gradedesk.ui.rows import FILTER_LABELS, CellKey, RowFilter
+from gradedesk.domain import (
+    ActivityProgress,
+    GradingProgress,
+    InputError,
+    check_score_against_maximum,
+    format_score,
+    parse_score_input,
+)
+from gradedesk.domain.names import matches_filter
+from gradedesk.ui.rows import FILTER_LABELS, CellKey, RowFilter, Student
 from gradedesk.ui.undo_values import CellChange, Field
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-__all__ = ["FILTER_LABELS", "CellKey", "RowFilter"]
+# format_score: the domain's, so no score is ever shown in scientific notation.
+__all__ = ["FILTER_LABELS", "CellKey", "RowFilter", "format_score"]
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # the cell's CellKey (None for non-grade cells)
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2  # the cell's SyncState
 ERROR_ROLE = Qt.ItemDataRole.UserRole + 3  # why the last input here was refused, or None
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 4  # the Field a column edits, or None
 SORT_ROLE = Qt.ItemDataRole.UserRole + 5
+MAXIMUM_ROLE = Qt.ItemDataRole.UserRole + 6  # a score cell's maximum (None: not a score)
+EXTRA_CREDIT_ROLE = Qt.ItemDataRole.UserRole + 7  # True when the score is above its maximum
 
 EditSink = Callable[[Sequence[CellChange], str], None]
 
@@ -63,8 +75,23 @@ def field_of(index: ModelIndex) -> Field | None:
         return None
 
 
-def format_score(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+def edit_text(value: float | None) -> str:
+    """A score as an editor or a copy holds it: every digit kept (7.333333333333333, not the
+    7.33 shown), never scientific notation, so an unchanged Enter makes no draft."""
+    if value is None:
+        return ""
+    text = format(Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def extra_credit_tip(maximum: float | None) -> str:
+    return f"Extra credit: above the maximum of {format_score(maximum)}."
+
+
+def student_matches(student: Student, text: str) -> bool:
+    """The name filter: the one rule the CLI uses (accents and case ignored, "Last, First" or
+    "First Last", email or user id)."""
+    return not text or matches_filter(text, student.names)
 
 
 def parse_choice(kind: type[ActivityProgress] | type[GradingProgress], text: str) -> str:
@@ -88,6 +115,15 @@ def parse_field(field: Field, text: str) -> object:
     if field is Field.GRADING:
         return GradingProgress(parse_choice(GradingProgress, text))
     raise InputError("This column cannot be edited.")
+
+
+def check_field(field: Field, text: str, maximum: float | None) -> object:
+    """``parse_field`` plus the core's typo check on a score against its column's maximum
+    (an absurd 1e9 for 9 is refused with the core's reason)."""
+    value = parse_field(field, text)
+    if field is Field.SCORE:
+        check_score_against_maximum(value if isinstance(value, float) else None, maximum)
+    return value
 
 
 class GradeTableModel(QAbstractTableModel):
@@ -123,6 +159,18 @@ class GradeTableModel(QAbstractTableModel):
 
     def _show_pending(self, changes: Sequence[CellChange]) -> None:
         """Show changes at once, before the store lane has saved them."""
+
+    def column_editable(self, column: int) -> bool:
+        """Whether a grader can type into this column (a paste skips the others)."""
+        raise NotImplementedError
+
+    def filter_counts(self) -> dict[RowFilter, int]:
+        """How many students each state filter would show (whatever the name filter)."""
+        raise NotImplementedError
+
+    def column_title(self, column: int) -> str:
+        title = self.headerData(column, Qt.Orientation.Horizontal)
+        return str(title) if title is not None else f"column {column + 1}"
 
     # --- rows and order -------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Conflicts side by side: my draft and what the platform holds now, one row per student."""
+"""Conflicts side by side, one row per student: what the platform held when I pulled, my
+draft, what it holds now, and when theirs changed."""
 
 from __future__ import annotations
 
@@ -8,24 +9,29 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from gradedesk.domain import format_score
 from gradedesk.ui.loaders import ConflictRow
-from gradedesk.ui.models.base import ModelIndex, format_score
+from gradedesk.ui.models.base import ModelIndex
 
 
 class ConflictColumn(IntEnum):
     STUDENT = 0
     LINE_ITEM = 1
-    MINE_SCORE = 2
-    MINE_COMMENT = 3
-    THEIRS_SCORE = 4
-    THEIRS_COMMENT = 5
+    BASE_SCORE = 2
+    MINE_SCORE = 3
+    MINE_COMMENT = 4
+    THEIRS_SCORE = 5
+    THEIRS_COMMENT = 6
+    CHANGED = 7
 
 
 _HEADERS = {
     ConflictColumn.STUDENT: "Student", ConflictColumn.LINE_ITEM: "Line item",
-    ConflictColumn.MINE_SCORE: "My score", ConflictColumn.MINE_COMMENT: "My new comment",
-    ConflictColumn.THEIRS_SCORE: "Their score", ConflictColumn.THEIRS_COMMENT: "Their comment",
+    ConflictColumn.BASE_SCORE: "When you pulled", ConflictColumn.MINE_SCORE: "My score",
+    ConflictColumn.MINE_COMMENT: "My new comment", ConflictColumn.THEIRS_SCORE: "Their score",
+    ConflictColumn.THEIRS_COMMENT: "Their comment", ConflictColumn.CHANGED: "Theirs changed",
 }
+_SCORES = (ConflictColumn.BASE_SCORE, ConflictColumn.MINE_SCORE, ConflictColumn.THEIRS_SCORE)
 
 
 class ConflictsModel(QAbstractTableModel):
@@ -70,12 +76,23 @@ class ConflictsModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         column = ConflictColumn(index.column())
+        if role == Qt.ItemDataRole.ToolTipRole and column is ConflictColumn.BASE_SCORE:
+            comment = f"\nTheir comment then: {row.base_comment}" if row.base_comment else ""
+            return f"What the platform held when you pulled: " \
+                   f"{format_score(row.base_score) or 'no score'}{comment}"
+        if role == Qt.ItemDataRole.ToolTipRole and column is ConflictColumn.CHANGED:
+            seen = f" ({row.seen_when})" if row.seen_when else ""
+            return f"Theirs {row.changed_when}{seen}. The platform does not say by whom."
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             match column:
                 case ConflictColumn.STUDENT:
                     return row.student
                 case ConflictColumn.LINE_ITEM:
                     return row.line_item
+                case ConflictColumn.BASE_SCORE:
+                    return format_score(row.base_score) or "no score"
+                case ConflictColumn.CHANGED:
+                    return row.changed_when
                 case ConflictColumn.MINE_SCORE:
                     return format_score(row.mine_score) or "no score"
                 case ConflictColumn.MINE_COMMENT:
@@ -84,7 +101,6 @@ class ConflictsModel(QAbstractTableModel):
                     return format_score(row.theirs_score) or "no score"
                 case ConflictColumn.THEIRS_COMMENT:
                     return row.theirs_comment or ""
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-                ConflictColumn.MINE_SCORE, ConflictColumn.THEIRS_SCORE):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in _SCORES:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

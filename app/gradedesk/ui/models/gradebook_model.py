@@ -13,19 +13,25 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
+from gradedesk.domain import is_above_maximum
 from gradedesk.store import LineItemRow, SyncState
 from gradedesk.store.grid import Cell
 from gradedesk.ui.models.base import (
     ERROR_ROLE,
+    EXTRA_CREDIT_ROLE,
     FIELD_ROLE,
     KEY_ROLE,
+    MAXIMUM_ROLE,
     STATE_ROLE,
     FilterSpec,
     GradeTableModel,
     ModelIndex,
     RowFilter,
+    check_field,
+    edit_text,
+    extra_credit_tip,
     format_score,
-    parse_field,
+    student_matches,
 )
 from gradedesk.ui.rows import CellKey, GradebookData, Student, row_filters
 from gradedesk.ui.sync_states import LOOKS, state_color, state_icon_for, warning_color
@@ -38,7 +44,7 @@ FIXED_COLUMNS = 2
 # Without a draft these states come from the outbox alone; with one they do not. Treat them
 # as "had a draft" so that undo re-saves the old value instead of discarding a draft.
 _MAYBE_DRAFT = frozenset({SyncState.EDITED, SyncState.QUEUED, SyncState.SENDING,
-                          SyncState.CONFLICT, SyncState.FAILED})
+                          SyncState.CONFLICT, SyncState.FAILED, SyncState.REFUSED})
 
 
 class GradebookModel(GradeTableModel):
@@ -94,6 +100,15 @@ class GradebookModel(GradeTableModel):
         return [cell.score for (item, _), cell in self._cells.items()
                 if item == line_item_id and cell.score is not None]
 
+    def filter_counts(self) -> dict[RowFilter, int]:
+        """How many students each state filter would show (whatever the name filter)."""
+        counts = dict.fromkeys(RowFilter, 0)
+        counts[RowFilter.ALL] = len(self._students)
+        for student in self._students:
+            for kind in self._filters.get(student.user_id, ()):
+                counts[kind] += 1
+        return counts
+
     def update_cells(self, fresh: Mapping[tuple[int, str], Cell]) -> None:
         """Replace changed cells and repaint only them."""
         ids = [li.id for li in self._line_items]
@@ -117,7 +132,7 @@ class GradebookModel(GradeTableModel):
 
     def _accepts(self, source_row: int, spec: FilterSpec) -> bool:
         student = self._students[source_row]
-        if spec.text and spec.text.casefold() not in student.name.casefold():
+        if not student_matches(student, spec.text):
             return False
         return spec.kind is RowFilter.ALL or spec.kind in self._filters.get(student.user_id, ())
 
@@ -133,6 +148,9 @@ class GradebookModel(GradeTableModel):
         score = cell.score if cell is not None else None
         return (score is None, score or 0.0, name)
 
+    def column_editable(self, column: int) -> bool:
+        return self.line_item_at(column) is not None
+
     def _edit_label(self, column: int) -> str:
         return "Edit score"
 
@@ -142,7 +160,8 @@ class GradebookModel(GradeTableModel):
             return None
         student = self._students[source_row]
         cell = self._cells.get((item.id, student.user_id))
-        after = parse_field(Field.SCORE, "" if value is None else str(value))
+        after = check_field(Field.SCORE, "" if value is None else str(value),
+                            item.score_maximum)
         before = cell.score if cell is not None else None
         if after == before:
             return None
@@ -186,7 +205,7 @@ class GradebookModel(GradeTableModel):
             item = self.line_item_at(section)
             if item is None:
                 return None
-            tip = f"{item.label} (out of {item.score_maximum:g})"
+            tip = f"{item.label} (out of {format_score(item.score_maximum)})"
             return f"{tip}: not yet on the platform; the next push creates it" \
                 if item.pending_create else tip
         return None
@@ -221,13 +240,19 @@ class GradebookModel(GradeTableModel):
         cell = self._cells.get((item.id, student.user_id))
         state = cell.state if cell is not None else SyncState.CLEAN
         error = self._errors.get((source, column))
-        pending = cell is not None and cell.has_server_result and cell.score is None
+        pending = cell is not None and cell.needs_grading
+        score = cell.score if cell is not None else None
+        extra = is_above_maximum(score, item.score_maximum)
         if role == Qt.ItemDataRole.DisplayRole:
             if pending and not error:
                 return PENDING_TEXT  # submitted, awaiting a grader (not an empty cell)
-            return format_score(cell.score if cell is not None else None)
+            return format_score(score)
         if role == Qt.ItemDataRole.EditRole:
-            return format_score(cell.score if cell is not None else None)
+            return edit_text(score)
+        if role == MAXIMUM_ROLE:
+            return item.score_maximum
+        if role == EXTRA_CREDIT_ROLE:
+            return extra
         if role == KEY_ROLE:
             return (item.url, student.user_id)
         if role == STATE_ROLE:
@@ -249,10 +274,12 @@ class GradebookModel(GradeTableModel):
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             if error:
                 return f"Not saved: {error}"
-            score = format_score(cell.score if cell is not None else None) or "no score"
+            shown = format_score(score) or "no score"
             look = LOOKS[state]
-            extra = " Submitted; awaiting manual grading." if pending else ""
-            return f"{item.label}: {score}. {look.label}: {look.meaning}{extra}"
+            note = " Submitted; awaiting manual grading." if pending else ""
+            if extra:
+                note += f" {extra_credit_tip(item.score_maximum)}"
+            return f"{item.label}: {shown}. {look.label}: {look.meaning}{note}"
         return None
 
     def key_at(self, visible_row: int, column: int) -> CellKey | None:

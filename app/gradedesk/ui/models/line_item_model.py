@@ -14,15 +14,20 @@ from PySide6.QtWidgets import QApplication
 from gradedesk.store import LineItemRow, SyncState
 from gradedesk.ui.models.base import (
     ERROR_ROLE,
+    EXTRA_CREDIT_ROLE,
     FIELD_ROLE,
     KEY_ROLE,
+    MAXIMUM_ROLE,
     STATE_ROLE,
     FilterSpec,
     GradeTableModel,
     ModelIndex,
     RowFilter,
+    check_field,
+    edit_text,
+    extra_credit_tip,
     format_score,
-    parse_field,
+    student_matches,
 )
 from gradedesk.ui.rows import CellKey, LineItemData, StudentGrade
 from gradedesk.ui.sync_states import LOOKS, state_color, state_icon_for, warning_color
@@ -54,10 +59,8 @@ EDITABLE = {Column.SCORE: Field.SCORE, Column.COMMENT: Field.COMMENT,
 _NUMERIC = (Column.SCORE, Column.MAXIMUM)
 
 
-def matches(row: StudentGrade, spec: FilterSpec) -> bool:
-    if spec.text and spec.text.casefold() not in row.student.name.casefold():
-        return False
-    kind = spec.kind
+def meets(row: StudentGrade, kind: RowFilter) -> bool:
+    """Whether a row meets a state filter (the name filter aside)."""
     if kind is RowFilter.PENDING_MANUAL:
         return row.pending_manual
     if kind is RowFilter.UNGRADED:
@@ -68,7 +71,13 @@ def matches(row: StudentGrade, spec: FilterSpec) -> bool:
         return row.state is SyncState.CONFLICT
     if kind is RowFilter.FAILED:
         return row.state is SyncState.FAILED
+    if kind is RowFilter.REFUSED:
+        return row.state is SyncState.REFUSED
     return True
+
+
+def matches(row: StudentGrade, spec: FilterSpec) -> bool:
+    return student_matches(row.student, spec.text) and meets(row, spec.kind)
 
 
 class LineItemModel(GradeTableModel):
@@ -125,6 +134,10 @@ class LineItemModel(GradeTableModel):
     def row_at(self, visible_row: int) -> StudentGrade:
         return self._rows[self._order[visible_row]]
 
+    def filter_counts(self) -> dict[RowFilter, int]:
+        """How many students each state filter would show (whatever the name filter)."""
+        return {kind: sum(1 for row in self._rows if meets(row, kind)) for kind in RowFilter}
+
     def visible_row_of(self, key: CellKey) -> int | None:
         source = self._by_key.get(key)
         return None if source is None else self._position.get(source)
@@ -161,6 +174,9 @@ class LineItemModel(GradeTableModel):
                 value = list(SyncState).index(row.state)
         return (value, row.student.name.casefold())
 
+    def column_editable(self, column: int) -> bool:
+        return 0 <= column < len(Column) and Column(column) in EDITABLE
+
     def _edit_label(self, column: int) -> str:
         field = EDITABLE.get(Column(column))
         return {Field.SCORE: "Edit score", Field.COMMENT: "Edit comment",
@@ -172,7 +188,7 @@ class LineItemModel(GradeTableModel):
         if field is None:
             return None
         row = self._rows[source_row]
-        after = parse_field(field, "" if value is None else str(value))
+        after = check_field(field, "" if value is None else str(value), row.maximum)
         before: object
         if field is Field.SCORE:
             before = row.score
@@ -250,6 +266,10 @@ class LineItemModel(GradeTableModel):
             return EDITABLE.get(column)
         if role == ERROR_ROLE:
             return self._errors.get((source, column))
+        if role == MAXIMUM_ROLE:
+            return row.maximum if column is Column.SCORE else None
+        if role == EXTRA_CREDIT_ROLE:
+            return column is Column.SCORE and row.above_maximum
         if role == Qt.ItemDataRole.DecorationRole and column is Column.SYNC:
             return state_icon_for(row.state)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -296,7 +316,7 @@ class LineItemModel(GradeTableModel):
 
     def _edit_value(self, row: StudentGrade, column: Column) -> str:
         if column is Column.SCORE:
-            return format_score(row.score)
+            return edit_text(row.score)
         if column is Column.COMMENT:
             return row.new_comment or ""
         if column is Column.ACTIVITY:
@@ -311,6 +331,8 @@ class LineItemModel(GradeTableModel):
             return f"{HEADERS[column]}: refused, {error}"
         if column is Column.SCORE and row.score is None:
             return f"{HEADERS[column]}: no score"
+        if column is Column.SCORE and row.above_maximum:
+            return f"{HEADERS[column]}: {text}. {extra_credit_tip(row.maximum)}"
         if column is Column.SYNC:
             return f"Sync state: {LOOKS[row.state].label}. {LOOKS[row.state].meaning}"
         return f"{HEADERS[column]}: {text or 'empty'}"
@@ -330,4 +352,9 @@ class LineItemModel(GradeTableModel):
                 return f"Last comment on the platform:\n{row.server_comment}"
         if column is Column.SCORE and row.pending_manual and row.score is None:
             return "Submitted; awaiting manual grading."
+        if column is Column.SCORE and row.above_maximum:
+            return f"{format_score(row.score)}: {extra_credit_tip(row.maximum)}"
+        if column is Column.SCORE and row.score is not None \
+                and edit_text(row.score) != format_score(row.score):
+            return f"Exactly {edit_text(row.score)} (shown rounded)."
         return None

@@ -46,8 +46,9 @@ class NavigationModel(QStandardItemModel):
     @staticmethod
     def _line_item_item(connection: ConnectionRow, line_item: LineItemRow) -> QStandardItem:
         text = f"{line_item.label}  /{format_score(line_item.score_maximum)}"
-        tip = f"{line_item.label}, out of {line_item.score_maximum:g} (id {line_item.short_id})"
-        spoken = f"Line item {line_item.label}, out of {line_item.score_maximum:g}"
+        points = format_score(line_item.score_maximum)
+        tip = f"{line_item.label}, out of {points} (id {line_item.short_id})"
+        spoken = f"Line item {line_item.label}, out of {points}"
         if line_item.pending_create:
             text += f"  [{line_item.short_id}]"
             tip += ": not yet on the platform; the next push creates it"

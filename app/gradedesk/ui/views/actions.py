@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QMainWindow, QStyle, QToolBar, QToolButton
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar, QToolButton
 
 StandardKey = QKeySequence.StandardKey
 
@@ -23,6 +23,7 @@ class WindowActions:
     fill_down: QAction
     set_value: QAction
     clear: QAction
+    discard: QAction
     find: QAction
     line_item_view: QAction
     gradebook_view: QAction
@@ -50,7 +51,7 @@ class WindowActions:
     @property
     def grid_actions(self) -> tuple[QAction, ...]:
         """Shortcuts that act on the grid only while it has focus."""
-        return (self.copy, self.paste, self.fill_down, self.clear)
+        return (self.copy, self.paste, self.fill_down, self.clear, self.discard)
 
 
 def _action(window: QMainWindow, text: str, tip: str,
@@ -96,6 +97,9 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
                           "Ctrl+Shift+E"),
         clear=_action(window, "C&lear", "Clear the selected scores and new comments",
                       StandardKey.Delete),
+        discard=_action(window, "D&iscard my change", "Drop the local change of the selected "
+                        "cells (nothing is sent; a refused grade is settled); Undo brings it "
+                        "back", "Ctrl+Shift+Backspace"),
         find=_action(window, "&Find student…", "Filter the table by name", StandardKey.Find),
         line_item_view=_action(window, "&Line item", "One line item, one row per student",
                                "Ctrl+1"),
@@ -154,6 +158,8 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     edit.addActions([actions.copy, actions.paste, actions.fill_down, actions.set_value,
                      actions.clear])
     edit.addSeparator()
+    edit.addAction(actions.discard)
+    edit.addSeparator()
     edit.addAction(actions.find)
     view = bar.addMenu("&View")
     view.addActions([actions.line_item_view, actions.gradebook_view])
@@ -172,6 +178,17 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     column.addAction(actions.add_student)
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([actions.legend, actions.about])
+
+
+def build_grid_menu(window: QMainWindow, actions: WindowActions) -> QMenu:
+    """The grid's context menu: what the Edit and Grade menus do to the selected cells."""
+    menu = QMenu("Cells", window)
+    menu.setAccessibleName("Cell actions")
+    menu.addActions([actions.copy, actions.paste, actions.fill_down, actions.set_value,
+                     actions.clear])
+    menu.addSeparator()
+    menu.addAction(actions.discard)
+    return menu
 
 
 def build_toolbar(window: QMainWindow, actions: WindowActions) -> QToolBar:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox
 
+from gradedesk.domain import format_score
 from gradedesk.store import LineItemRow, MemberRow
 from gradedesk.sync.columns import ColumnChanges, NewColumn
 from gradedesk.ui.dialogs.column_dialog import MAX_POINTS, NewColumnDialog
@@ -162,7 +163,8 @@ class ColumnCommands:
     def _on_columns_column_added(self, added: NewColumn) -> None:
         row = added.row
         if added.on_platform:
-            text = f"Created “{row.label}” (out of {row.score_maximum:g}) on the platform."
+            text = (f"Created “{row.label}” (out of {format_score(row.score_maximum)}) on the "
+                    "platform.")
         else:
             why = f" ({added.offline_reason})" if added.offline_reason else ""
             text = (f"Saved “{row.label}” on this computer as {row.short_id}{why}: the next "
@@ -172,8 +174,8 @@ class ColumnCommands:
 
     def _on_columns_column_changed(self, row: LineItemRow) -> None:
         where = "on this computer" if row.pending_create else "on the platform"
-        self._window.show_message(f"“{row.label}” is now out of {row.score_maximum:g} "
-                                  f"({where}).")
+        points = format_score(row.score_maximum)
+        self._window.show_message(f"“{row.label}” is now out of {points} ({where}).")
 
     def _on_columns_removal_explained(self, row: LineItemRow, warning: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, f"Delete “{row.label}”?", warning,

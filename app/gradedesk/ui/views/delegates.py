@@ -1,7 +1,8 @@
 """Cell editors: a line edit for scores and comments, a list for progress values.
 
-A refused score ("abc", -5) never closes the editor on Enter or Tab: the text stays as typed and
-the reason appears at the cell. Ctrl+Enter applies the typed value to every selected cell.
+A refused score ("abc", -5, 1e9 for 9) never closes the editor on Enter or Tab: the text stays
+as typed and the reason appears at the cell. Ctrl+Enter applies the typed value to every
+selected cell. A score above its maximum (extra credit) carries a "+" badge.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PySide6.QtCore import (
     QRect,
     Qt,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QLineEdit,
@@ -28,8 +29,15 @@ from PySide6.QtWidgets import (
 )
 
 from gradedesk.domain import ActivityProgress, GradingProgress, InputError
-from gradedesk.ui.models.base import ERROR_ROLE, ModelIndex, field_of, parse_field
-from gradedesk.ui.sync_states import warning_color
+from gradedesk.ui.models.base import (
+    ERROR_ROLE,
+    EXTRA_CREDIT_ROLE,
+    MAXIMUM_ROLE,
+    ModelIndex,
+    check_field,
+    field_of,
+)
+from gradedesk.ui.sync_states import extra_credit_color, is_dark, warning_color
 from gradedesk.ui.undo_values import Field
 
 _FIELD_NAMES = {Field.SCORE: "Score", Field.COMMENT: "Comment",
@@ -97,6 +105,8 @@ class GradeDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         super().paint(painter, option, index)
+        if index.data(EXTRA_CREDIT_ROLE) and not index.data(ERROR_ROLE):
+            _paint_extra_credit(painter, option, index)
         if index.data(ERROR_ROLE):
             # A refused cell is framed as well as coloured: the frame does not depend on colour.
             painter.save()
@@ -141,10 +151,35 @@ class GradeDelegate(QStyledItemDelegate):
         if field is None:
             return None
         try:
-            parse_field(field, editor.text())
+            check_field(field, editor.text(), index.data(MAXIMUM_ROLE))
         except InputError as error:
             return error.user_message
         return None
+
+
+def _paint_extra_credit(painter: QPainter, option: QStyleOptionViewItem,
+                        index: ModelIndex) -> None:
+    """A "+" badge just left of the (right-aligned) score, clear of the state icon: above
+    the maximum, told by a shape and a tooltip as well as a colour."""
+    cell: QRect = option.rect  # type: ignore[attr-defined, unused-ignore]
+    text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+    metrics = option.fontMetrics  # type: ignore[attr-defined, unused-ignore]
+    side = max(10, min(cell.height() - 6, 16))
+    left = cell.right() - 6 - metrics.horizontalAdvance(text) - 4 - side
+    badge = QRect(max(cell.left() + 2, left), cell.top() + (cell.height() - side) // 2, side,
+                  side)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(extra_credit_color())
+    painter.drawRoundedRect(badge, 3, 3)
+    font = QFont(painter.font())
+    font.setBold(True)
+    font.setPixelSize(side - 2)
+    painter.setFont(font)
+    painter.setPen(QColor("#0b2b28" if is_dark() else "white"))
+    painter.drawText(badge, int(Qt.AlignmentFlag.AlignCenter), "+")
+    painter.restore()
 
 
 def _editor_text(editor: QWidget) -> Any:

@@ -1,13 +1,18 @@
 """The right-hand panel: the selected result's server copy beside the draft, comments,
-submission, files with their Progress, and the audit history of the cell."""
+submission, files with their Progress, and the audit history of the cell.
+
+A comment typed here is saved when the grader leaves the field (as the grid's Comment column
+is), on Ctrl+Enter, and before the panel shows another cell; the window saves it on close.
+"""
 
 from __future__ import annotations
 
 import mimetypes
-from datetime import datetime
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -26,11 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from gradedesk.domain import ContentItem, InputError
-from gradedesk.ui.loaders import CellDetail
+from gradedesk.store import SyncState
+from gradedesk.sync.engine import Resolution
+from gradedesk.ui.loaders import CellDetail, ConflictRow, local_time
 from gradedesk.ui.models.base import format_score
 from gradedesk.ui.rows import CellKey
 from gradedesk.ui.sync_states import LOOKS, state_color, state_icon_for
 from gradedesk.ui.undo_values import CellChange, Field
+from gradedesk.ui.views.conflict_box import ConflictBox
 
 
 def _label(text: str, name: str, parent: QWidget, *, wrap: bool = True) -> QLabel:
@@ -51,20 +59,31 @@ def _media_type(url: str) -> str | None:
     return mimetypes.guess_type(name)[0] if name else None
 
 
-def local_time(iso: str) -> str:
-    """An ISO timestamp from the wire, shown in local time (the raw text if it is not one)."""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        return iso  # a naive time is not ours to guess a zone for
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+class _CommitOnLeave(QObject):
+    """Saves a text field's edit when the focus leaves it (a popup such as the comment bank's
+    list aside) and on Ctrl+Enter."""
+
+    def __init__(self, commit: Callable[[], object], parent: QObject) -> None:
+        super().__init__(parent)
+        self._commit = commit
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut and isinstance(event, QFocusEvent) \
+                and event.reason() != Qt.FocusReason.PopupFocusReason:
+            self._commit()
+        elif event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self._commit()
+            return True
+        return super().eventFilter(watched, event)
 
 
 class DetailPanel(QScrollArea):
     changes_requested = Signal(object, str)  # list[CellChange], undo text
     comment_banked = Signal(str, str)  # line item URL, text
+    discard_requested = Signal(object)  # CellKey: drop its local draft
+    resolution_requested = Signal(object, object, object)  # Resolution, [entry id], [CellKey]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,11 +112,16 @@ class DetailPanel(QScrollArea):
         state_row.addWidget(self.state_text, 1)
         layout.addWidget(self.heading)
         layout.addLayout(state_row)
+        self.conflict_box = ConflictBox(body)
+        self.conflict_box.resolution_requested.connect(self._on_conflict_box_resolution_requested)
+        layout.addWidget(self.conflict_box)
 
         # Server copy beside draft.
         self.compare_box = QGroupBox("Platform copy and your draft", body)
         self.compare_box.setAccessibleName("Platform copy and your draft")
-        grid = QGridLayout(self.compare_box)
+        compare_layout = QVBoxLayout(self.compare_box)
+        grid = QGridLayout()
+        compare_layout.addLayout(grid)
         grid.addWidget(_label("", "Blank", self.compare_box), 0, 0)
         grid.addWidget(_label("<b>Platform</b>", "Platform column", self.compare_box), 0, 1)
         grid.addWidget(_label("<b>Draft</b>", "Draft column", self.compare_box), 0, 2)
@@ -113,6 +137,14 @@ class DetailPanel(QScrollArea):
             self.compare[key] = (server, draft)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
+        self.discard_button = QPushButton("&Discard my change", self.compare_box)
+        self.discard_button.setAccessibleName("Discard my change")
+        self.discard_button.setToolTip("Drop this cell's local change (nothing is sent); "
+                                       "Undo (Ctrl+Z) brings it back")
+        self.discard_button.setAutoDefault(False)
+        self.discard_button.clicked.connect(self._on_discard_button_clicked)
+        # Below the table, not in it: a column as wide as the button squeezes the values.
+        compare_layout.addWidget(self.discard_button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.compare_box)
 
         # Comments.
@@ -125,6 +157,12 @@ class DetailPanel(QScrollArea):
         self.comment_edit.setPlaceholderText("New comment, sent on the next push")
         self.comment_edit.setTabChangesFocus(True)
         self.comment_edit.setFixedHeight(self.fontMetrics().height() * 4 + 12)
+        self.comment_edit.setToolTip("Saved when you leave the field or press Ctrl+Enter")
+        self._comment_keys = _CommitOnLeave(self.commit_comment, self)
+        self.comment_edit.installEventFilter(self._comment_keys)
+        # The comment last handed over for saving, until a reload shows it saved: a reload
+        # that was already on its way must not wipe what was typed.
+        self._handed: tuple[CellKey, str | None] | None = None
         self.bank = QComboBox(self.comment_box)
         self.bank.setAccessibleName("Comment bank")
         self.bank.setToolTip("Comments kept for this line item; choose one to insert it")
@@ -213,8 +251,13 @@ class DetailPanel(QScrollArea):
 
     def show_detail(self, detail: CellDetail | None) -> None:
         same_cell = detail is not None and self.detail is not None and detail.key == self.detail.key
+        if not same_cell:
+            self.commit_comment()  # the grader moved on: what they typed is not lost
         self.detail = detail
         enabled = detail is not None
+        self.conflict_box.show_conflict(detail.conflict if detail is not None and
+                                        detail.grade.state is SyncState.CONFLICT else None)
+        self.discard_button.setEnabled(detail is not None and detail.draft is not None)
         for box in (self.compare_box, self.comment_box, self.submission_box, self.files_box,
                     self.history_box):
             box.setEnabled(enabled)
@@ -237,7 +280,9 @@ class DetailPanel(QScrollArea):
         look = LOOKS[grade.state]
         size = self.fontMetrics().height()
         self.state_icon.setPixmap(state_icon_for(grade.state).pixmap(QSize(size, size)))
-        problem = f"\n{grade.problem}" if grade.problem else ""
+        # The conflict box says it in full; the state line need not repeat it.
+        problem = f"\n{grade.problem}" if grade.problem and not self.conflict_box.conflict \
+            else ""
         self.state_text.setText(f"{look.label}: {look.meaning}{problem}")
         self.state_text.setStyleSheet(f"color: {state_color(grade.state).name()};")
         server, draft = detail.server, detail.draft
@@ -259,8 +304,13 @@ class DetailPanel(QScrollArea):
                           draft.activity_progress.value if draft else "—")
         self.server_comment.setText(f"On the platform: {server.comment}" if server and
                                     server.comment else "No comment on the platform yet.")
-        if not same_cell or not self.comment_edit.hasFocus():
-            self.comment_edit.setPlainText(draft.comment or "" if draft else "")
+        saved = draft.comment if draft else None
+        handed = self._handed
+        if handed is not None and handed[0] == detail.key and handed[1] == saved:
+            self._handed = None  # saved: from now on the store's value is the truth
+        waiting = self._handed is not None and self._handed[0] == detail.key
+        if not same_cell or not (self.comment_edit.hasFocus() or waiting):
+            self.comment_edit.setPlainText(saved or "")
         if detail.submission_type or detail.submission_data:
             kind = detail.submission_type or "submitted"
             when = f", submitted {local_time(detail.submitted_at)}" if detail.submitted_at else ""
@@ -305,16 +355,33 @@ class DetailPanel(QScrollArea):
         self.bank.setCurrentIndex(0)
 
     def _on_save_comment_button_clicked(self) -> None:
+        self.commit_comment()
+
+    def commit_comment(self) -> bool:
+        """Save the comment typed for the shown cell, if it changed (one undo step)."""
         detail = self.detail
         if detail is None:
-            return
+            return False
         text = self.comment_edit.toPlainText().strip() or None
         before = detail.draft.comment if detail.draft else None
+        had_draft = detail.draft is not None
+        if self._handed is not None and self._handed[0] == detail.key:
+            # Handed over already, not shown saved yet: that save made (or changed) a draft.
+            before, had_draft = self._handed[1], True
         if text == before:
-            return
+            return False
+        self._handed = (detail.key, text)
         self.changes_requested.emit(
-            [CellChange(detail.key, Field.COMMENT, before, text, detail.draft is not None)],
-            "Edit comment")
+            [CellChange(detail.key, Field.COMMENT, before, text, had_draft)], "Edit comment")
+        return True
+
+    def _on_discard_button_clicked(self) -> None:
+        if self.detail is not None and self.detail.draft is not None:
+            self.discard_requested.emit(self.detail.key)
+
+    def _on_conflict_box_resolution_requested(self, resolution: Resolution,
+                                              conflict: ConflictRow) -> None:
+        self.resolution_requested.emit(resolution, [conflict.entry_id], [conflict.key])
 
     def _on_keep_button_clicked(self) -> None:
         if self.detail is not None and self.comment_edit.toPlainText().strip():

@@ -96,8 +96,8 @@ class GlancePanel(QWidget):
         if scores:
             mean = statistics.fmean(scores)
             median = statistics.median(scores)
-            text = (f"Graded {len(scores)} of {students}  ·  mean {mean:.1f}  ·  "
-                    f"median {format_score(round(median, 2))}  ·  out of {format_score(maximum)}")
+            text = (f"Graded {len(scores)} of {students}  ·  mean {format_score(mean)}  ·  "
+                    f"median {format_score(median)}  ·  out of {format_score(maximum)}")
         else:
             text = f"Graded 0 of {students}" if students else "No line item selected"
         self.summary = text

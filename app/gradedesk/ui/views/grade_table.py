@@ -203,15 +203,18 @@ class GradeTableView(QTableView):
         return text
 
     def paste(self, text: str | None = None) -> bool:
-        """Paste a tab-separated block at the selection's top-left cell. One value pasted
-        onto a larger selection fills it. All or nothing: one refused value stores none."""
+        """Paste a tab-separated block at the selection's top-left cell. Its columns land on
+        the editable columns in view order (a "score<TAB>comment" block pasted on Score fills
+        Score and Comment, skipping "Out of"). One value pasted onto a larger selection fills
+        it. All or nothing: a block that does not fit, or one refused value, stores none and
+        says why."""
         if self._model is None:
             return False
         raw = QGuiApplication.clipboard().text() if text is None else text
-        block = [line.split("\t") for line in raw.replace("\r\n", "\n").replace("\r", "\n")
-                 .rstrip("\n").split("\n")]
         if not raw:
             return False
+        block = [line.split("\t") for line in raw.replace("\r\n", "\n").replace("\r", "\n")
+                 .rstrip("\n").split("\n")]
         selected = self._selected()
         if not selected:
             return False
@@ -220,16 +223,61 @@ class GradeTableView(QTableView):
             edits = [(i.row(), i.column(), block[0][0]) for i in selected
                      if field_of(i) is not None]
         else:
+            header = self.horizontalHeader()
             top = min(i.row() for i in selected)
-            left = min(i.column() for i in selected)
+            left = min(header.visualIndex(i.column()) for i in selected)
+            anchor = self._model.index(top, header.logicalIndex(left))
+            columns = self._editable_after(left)
+            refusal = self._misfit(block, top, columns, anchor.column())
+            if refusal is not None:
+                self.show_refusal(anchor, refusal)
+                return False
             for dy, values in enumerate(block):
                 for dx, value in enumerate(values):
-                    index = self._model.index(top + dy, left + dx)
-                    if index.isValid() and field_of(index) is not None:
-                        edits.append((index.row(), index.column(), value))
+                    if dx < len(columns):
+                        edits.append((top + dy, columns[dx], value))
         if not edits:
             return False
         return self._model.submit_edits(edits, "Paste") is None
+
+    def _editable_after(self, visual: int) -> list[int]:
+        """The editable columns shown at or right of a visual position, in view order (the
+        order the grader sees, whatever the model's)."""
+        assert self._model is not None
+        header = self.horizontalHeader()
+        found = []
+        for position in range(max(0, visual), header.count()):
+            column = header.logicalIndex(position)
+            if not self.isColumnHidden(column) and self._model.column_editable(column):
+                found.append(column)
+        return found
+
+    def _misfit(self, block: list[list[str]], top: int, columns: list[int],
+                anchor_column: int) -> str | None:
+        """Why a block cannot be pasted whole here (None: it fits). Empty cells past the edges
+        carry nothing and are not counted."""
+        assert self._model is not None
+        if not any(v.strip() for values in block for v in values):
+            return None
+        tall = max(dy for dy, values in enumerate(block) if any(v.strip() for v in values)) + 1
+        wide = max(max((dx for dx, v in enumerate(values) if v.strip()), default=-1) + 1
+                   for values in block)
+        problems = []
+        extra_rows = tall - (self._model.rowCount() - top)
+        if extra_rows > 0:
+            problems.append(f"{extra_rows} row{'s' if extra_rows != 1 else ''} did not fit "
+                            "below the last student")
+        extra_columns = wide - len(columns)
+        if extra_columns > 0:
+            where = (f"right of {self._model.column_title(columns[-1])}, the last column you "
+                     "can type in" if columns else
+                     f"at or right of {self._model.column_title(anchor_column)}: no column "
+                     "there can be typed in")
+            problems.append(f"{extra_columns} column{'s' if extra_columns != 1 else ''} did "
+                            f"not fit {where}")
+        if not problems:
+            return None
+        return "; ".join(problems) + "; nothing was pasted."
 
     def fill_down(self) -> bool:
         """Copy each selected column's top value into the selected cells below it; with one

@@ -9,6 +9,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QStackedWidget, QWidget
 
 from gradedesk.bootstrap import is_sandbox
+from gradedesk.domain import format_score
 from gradedesk.store import ConnectionRow, LineItemRow
 from gradedesk.ui.dialogs.connections import ConnectionsDialog
 from gradedesk.ui.dialogs.review_queue import ReviewQueueDialog
@@ -21,6 +22,7 @@ from gradedesk.ui.models.navigation_model import TARGET_ROLE
 from gradedesk.ui.navigation import NavTarget, choose_target, follow_target
 from gradedesk.ui.presenter import Presenter
 from gradedesk.ui.rows import (
+    FILTER_LABELS,
     CellKey,
     GradebookData,
     LineItemData,
@@ -34,6 +36,7 @@ from gradedesk.ui.views.column_commands import ColumnCommands
 from gradedesk.ui.views.dialog_host import DialogHost
 from gradedesk.ui.views.first_run import FirstRunPage
 from gradedesk.ui.views.grade_table import GradeTableView
+from gradedesk.ui.views.grid_commands import GridCommands
 from gradedesk.ui.views.status_panel import CountsLabel, JobPanel, OnlineIndicator, SandboxBadge
 from gradedesk.ui.views.window_state import last_view, restore_layout, save_layout, save_view
 from gradedesk.ui.views.workspace import Workspace
@@ -90,6 +93,7 @@ class MainWindow(QMainWindow):
         self.detail = ws.detail
         self.dialogs = DialogHost(self, presenter)
         self.column_commands = ColumnCommands(self, self.window_actions)
+        self.grid_commands = GridCommands(self, self.window_actions)
         presenter.score_of = self._score_in_grid
         self.pages = QStackedWidget(self)
         self.pages.setAccessibleName("Pages")
@@ -241,7 +245,7 @@ class MainWindow(QMainWindow):
             return
         item = self.line_model.line_item if self.mode == LINE_ITEM_MODE else None
         if item is not None:
-            text = f"{item.label}  ·  out of {item.score_maximum:g}"
+            text = f"{item.label}  ·  out of {format_score(item.score_maximum)}"
             self.title.setToolTip(f"{item.label} (id {item.short_id})" if item.short_id
                                   else item.label)
         else:
@@ -262,7 +266,7 @@ class MainWindow(QMainWindow):
         a.cancel_job.setEnabled(busy)
         a.conflicts.setEnabled(has_connection)
         a.review_queue.setEnabled(has_connection and self.line_model.line_item is not None)
-        for action in (a.copy, a.paste, a.fill_down, a.set_value, a.clear, a.find,
+        for action in (a.copy, a.paste, a.fill_down, a.set_value, a.clear, a.discard, a.find,
                        a.line_item_view, a.gradebook_view, a.edit_comment, a.attach_file):
             action.setEnabled(has_connection)
         a.try_sandbox.setEnabled(not busy)
@@ -278,6 +282,17 @@ class MainWindow(QMainWindow):
         shown = model.rowCount()
         self.row_count.setText(f"{shown} of {total} students" if shown != total
                                else f"{total} students")
+        self._update_filter_counts()
+
+    def _update_filter_counts(self) -> None:
+        """Each state filter says how many students it would show, so that a count in the
+        status bar and what a filter shows can be compared at a glance."""
+        counts = self.current_model.filter_counts()
+        for position in range(self.filter_kind.count()):
+            kind = self.filter_kind.itemData(position)
+            if kind in set(RowFilter) and RowFilter(kind) is not RowFilter.ALL:
+                self.filter_kind.setItemText(
+                    position, f"{FILTER_LABELS[RowFilter(kind)]} ({counts[RowFilter(kind)]})")
 
     # --- navigation -----------------------------------------------------------------------
 
@@ -335,6 +350,7 @@ class MainWindow(QMainWindow):
         elif self.mode == LINE_ITEM_MODE:
             self._set_mode(GRADEBOOK_MODE)
         if self.presenter.connection_name != target.connection:
+            self.detail.commit_comment()  # saved in the connection it was typed in
             self._pending_open = target
             self.presenter.select_connection(target.connection)
             return
@@ -375,10 +391,17 @@ class MainWindow(QMainWindow):
 
     def _on_presenter_line_item_loaded(self, data: LineItemData) -> None:
         keep = self._current_key(self.line_table)
+        if keep is not None:
+            keep = (data.line_item.url, keep[1])  # the same student in the line item shown
+        column = self.line_table.currentIndex().column()  # a reload resets the current cell
         self.line_model.load(data)
         self.line_table.setColumnHidden(Column.SECTION,
                                         not any(r.student.section for r in data.rows))
-        self._reselect(self.line_table, keep, lambda key: self.line_model.visible_row_of(key))
+        self._reselect(self.line_table, keep, lambda key: self.line_model.visible_row_of(key),
+                       column)
+        if self.mode == LINE_ITEM_MODE and self.detail.key is not None \
+                and self.detail.key[0] != data.line_item.url:
+            self._detail_timer.start()  # the panel must not go on showing another line item
         self._after_load(LINE_ITEM_MODE)
 
     def _on_presenter_gradebook_loaded(self, data: GradebookData) -> None:
@@ -410,13 +433,13 @@ class MainWindow(QMainWindow):
         key = index.data(KEY_ROLE) if index.isValid() else None
         return key if isinstance(key, tuple) else None
 
-    def _reselect(self, table: GradeTableView, key: CellKey | None, find: object) -> None:
+    def _reselect(self, table: GradeTableView, key: CellKey | None, find: object,
+                  column: int) -> None:
         if key is None or not callable(find):
             return
         row = find(key)
         if isinstance(row, int):
-            column = max(0, table.currentIndex().column())
-            table.setCurrentIndex(table.model().index(row, column))
+            table.setCurrentIndex(table.model().index(row, max(0, column)))
 
     def select_student(self, key: CellKey) -> None:
         """Make a student's cell current in the visible table (e.g. from the review queue)."""
@@ -468,6 +491,7 @@ class MainWindow(QMainWindow):
         if self.detail.key is not None and self.detail.key in rows:
             self.presenter.load_detail(self.detail.key)
         self._glance_timer.start()
+        self._update_filter_counts()
 
     def _on_table_refusal_shown(self, text: str) -> None:
         self.statusBar().showMessage(f"Not saved: {text}", 8000)
@@ -703,6 +727,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.detail.commit_comment()  # queued on the store lane; shutdown waits for it
         self.save_window_state()
         self.dialogs.close_all()
         self.presenter.shutdown()

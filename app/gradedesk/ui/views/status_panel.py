@@ -59,10 +59,15 @@ class CountsLabel(QLabel):
                  f"Conflicts {counts.conflicts}", f"Failed {counts.failed}"]
         if counts.sending:
             parts.insert(2, f"Sending {counts.sending}")
+        if counts.refused:
+            parts.append(f"Refused {counts.refused}")
         self.setText("   ".join(parts))
         self.setToolTip("Drafts: local changes not yet confirmed by the platform. Queued: "
                         "waiting for the next push. Conflicts: the platform changed under "
-                        "your edit. Failed: the platform refused.")
+                        "your edit. Failed: not sent (unreachable, or the platform said no "
+                        "for now); the next push tries again. Refused: the platform will "
+                        "never take it; edit the grade again or discard it (Ctrl+Shift+"
+                        "Backspace).")
 
 
 class SandboxBadge(QLabel):
