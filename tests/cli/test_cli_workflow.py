@@ -6,7 +6,6 @@ from __future__ import annotations
 import signal
 import stat
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,24 +15,11 @@ from cli_support import (
     KeyFiles,
     SandboxProcess,
     add_connection_args,
-    make_key_files,
 )
 
 from keys_support import pem_with_body
 
 pytestmark = pytest.mark.usefixtures("secret_store")
-
-
-@pytest.fixture
-def keys(tmp_path: Path) -> KeyFiles:
-    return make_key_files(tmp_path / "keys")
-
-
-@pytest.fixture
-def sandbox(keys: KeyFiles) -> Iterator[SandboxProcess]:
-    running = SandboxProcess(keys.public)
-    yield running
-    running.stop()
 
 
 @pytest.fixture

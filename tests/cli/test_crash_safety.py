@@ -11,16 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args, make_key_files
+from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
 
 pytestmark = pytest.mark.usefixtures("secret_store")
 
 STUDENTS = 10
-
-
-@pytest.fixture
-def keys(tmp_path: Path) -> KeyFiles:
-    return make_key_files(tmp_path / "keys")
 
 
 @pytest.fixture

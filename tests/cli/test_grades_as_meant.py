@@ -3,25 +3,12 @@ is exactly what gets queued, and what cannot be placed is said plainly."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args, make_key_files
+from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
 
 pytestmark = pytest.mark.usefixtures("secret_store")
-
-
-@pytest.fixture
-def keys(tmp_path: Path) -> KeyFiles:
-    return make_key_files(tmp_path / "keys")
-
-
-@pytest.fixture
-def sandbox(keys: KeyFiles) -> Iterator[SandboxProcess]:
-    running = SandboxProcess(keys.public)
-    yield running
-    running.stop()
 
 
 @pytest.fixture

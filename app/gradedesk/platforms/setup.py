@@ -14,7 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from gradedesk.platforms.errors import PlatformConfigError
 from gradedesk.platforms.http import require_secure_url
-from gradedesk.platforms.lti_advantage import ags, nrps, progress
+from gradedesk.platforms.lti_advantage import progress
+from gradedesk.platforms.lti_advantage.client import ALL_SCOPES
 from gradedesk.platforms.profiles import PlatformKind
 
 CANVAS_CLOUD_ISSUER = "https://canvas.instructure.com"
@@ -35,15 +36,8 @@ TOOL_DESCRIPTION = ("Desktop gradebook: grade offline and sync scores and commen
                     "Assignment and Grade Services.")
 
 # What GradeDesk asks a developer key for: AGS line items (read and write), results, scores,
-# Names and Roles, and Canvas's Progress (file attachments).
-CANVAS_SCOPES = (
-    ags.SCOPE_LINEITEM,
-    ags.SCOPE_LINEITEM_READONLY,
-    ags.SCOPE_RESULT_READONLY,
-    ags.SCOPE_SCORE,
-    nrps.SCOPE_MEMBERSHIP_READONLY,
-    progress.SCOPE_PROGRESS,
-)
+# Names and Roles, and Canvas's Progress (file attachments): every scope the client uses.
+CANVAS_SCOPES = ALL_SCOPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +132,13 @@ def moodle_settings(course_url: str, type_id: str) -> DerivedSettings:
 # --- what the administrator pastes --------------------------------------------------------------
 
 
+def _tool_identity(title: str, public_jwk: dict[str, str]) -> dict[str, Any]:
+    """Who the tool is in any platform's registration: name, (never used) launch URLs, key."""
+    return {"title": title, "description": TOOL_DESCRIPTION,
+            "target_link_uri": NO_LAUNCH_TARGET, "oidc_initiation_url": NO_LAUNCH_LOGIN,
+            "public_jwk": dict(public_jwk)}
+
+
 def canvas_developer_key_config(public_jwk: dict[str, str], *, title: str = TOOL_TITLE
                                 ) -> dict[str, Any]:
     """Canvas's LTI 1.3 JSON configuration for Admin > Developer Keys > + LTI Key > Paste JSON.
@@ -146,11 +147,7 @@ def canvas_developer_key_config(public_jwk: dict[str, str], *, title: str = TOOL
     lets Names and Roles send names and emails (GradeDesk shows names and matches emails).
     """
     return {
-        "title": title,
-        "description": TOOL_DESCRIPTION,
-        "target_link_uri": NO_LAUNCH_TARGET,
-        "oidc_initiation_url": NO_LAUNCH_LOGIN,
-        "public_jwk": dict(public_jwk),
+        **_tool_identity(title, public_jwk),
         "scopes": list(CANVAS_SCOPES),
         "extensions": [{
             "platform": "canvas.instructure.com",
@@ -166,11 +163,7 @@ def generic_tool_registration(public_jwk: dict[str, str], public_key_pem: str, *
     """What any LTI 1.3 platform's tool registration asks for: name, the (never used) launch
     URLs, the public key as a JWK and as PEM, and the AGS and Names and Roles scopes."""
     return {
-        "title": title,
-        "description": TOOL_DESCRIPTION,
-        "target_link_uri": NO_LAUNCH_TARGET,
-        "oidc_initiation_url": NO_LAUNCH_LOGIN,
-        "public_jwk": dict(public_jwk),
+        **_tool_identity(title, public_jwk),
         "jwks": {"keys": [dict(public_jwk)]},
         "public_key_pem": public_key_pem.strip(),
         "scopes": [scope for scope in CANVAS_SCOPES if scope != progress.SCOPE_PROGRESS],

@@ -24,8 +24,13 @@ def take_screenshot(app: QApplication, window: MainWindow, presenter: Presenter,
                     sandbox: bool, timeout_s: float) -> int:
     loop = QEventLoop()
     outcome = {"code": 1}
+    # A timer of our own, stopped when done: a bare singleShot would fire later, in whatever
+    # runs next in this process, and report a timeout that never happened.
+    deadline = QTimer()
+    deadline.setSingleShot(True)
 
     def finish(code: int) -> None:
+        deadline.stop()
         outcome["code"] = code
         loop.exit(code)
 
@@ -90,7 +95,8 @@ def take_screenshot(app: QApplication, window: MainWindow, presenter: Presenter,
         finish(1)
 
     presenter.crashed.connect(on_crash)
-    QTimer.singleShot(int(timeout_s * 1000), on_timeout)
+    deadline.timeout.connect(on_timeout)
+    deadline.start(int(timeout_s * 1000))
     window.show()
     if sandbox:
         window.start_sandbox()
