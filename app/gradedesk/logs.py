@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from gradedesk.domain import GradeDeskError
 from gradedesk.domain.redaction import redact
+
+LOG_MAX_BYTES = 2 * 1024 * 1024
+LOG_BACKUPS = 3
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Rotates like its parent; every file it opens (a fresh one after a rotation too) is the
+    owner's alone, whatever the umask."""
+
+    def _open(self) -> Any:
+        descriptor = os.open(self.baseFilename,
+                             os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        return os.fdopen(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
 
 
 class RedactingFilter(logging.Filter):
@@ -63,7 +78,8 @@ def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     handlers: list[logging.Handler] = [console]
     if log_dir is not None:
         log_file = _private_log_file(log_dir)
-        to_file = logging.FileHandler(log_file, encoding="utf-8")
+        to_file = PrivateRotatingFileHandler(
+            log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
         to_file.addFilter(redactor)
         to_file.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -73,3 +89,7 @@ def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
         handler.close()
     for handler in handlers:
         root.addHandler(handler)
+    # httpx logs every request's full URL, query and all (student ids): GradeDesk logs its
+    # own request lines (method, path, status) instead.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

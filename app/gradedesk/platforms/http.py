@@ -57,7 +57,8 @@ class Timeouts:
 
 def is_loopback_host(host: str) -> bool:
     """127.0.0.0/8, ::1 (also IPv4-mapped) and the name localhost."""
-    name = host.strip("[]").lower().rstrip(".")
+    # "localhost." (with the root dot) is a name DNS resolves, not the loopback alias.
+    name = host.strip("[]").lower()
     if name == "localhost":
         return True
     try:

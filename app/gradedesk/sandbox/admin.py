@@ -83,8 +83,13 @@ def routes(state: SandboxState) -> list[Route]:
 
     async def settings(request: Request) -> Response:
         if request.method == "PATCH":
+            if not request.headers.get("content-type", "").startswith("application/json"):
+                return JSONResponse({"error": "send the settings as application/json"},
+                                    status_code=415)
             try:
                 changes = await request.json()
+                if not isinstance(changes, dict):
+                    raise TypeError("the settings must be a JSON object")
                 if state.config.profile == "minimal" and dict(changes).get("throttle"):
                     raise ValueError("the minimal profile has no throttle")
                 with course.lock:

@@ -84,6 +84,18 @@ class Knobs:
             current = getattr(self, name)
             if isinstance(current, bool) and not isinstance(value, bool):
                 raise TypeError(f"{name} must be true or false")
+            # A wrong type would turn every later request into a 500: refuse it here.
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            if isinstance(current, int | float) and not isinstance(current, bool) and \
+                    not numeric:
+                raise TypeError(f"{name} must be a number")
+            if isinstance(current, str) and not isinstance(value, str):
+                raise TypeError(f"{name} must be text")
+            if isinstance(value, int | float) and not isinstance(value, bool) and \
+                    (value != value or value < 0):  # NaN or negative
+                raise ValueError(f"{name} must be a number of 0 or more")
+            if current is None and value is not None and not numeric:
+                raise TypeError(f"{name} must be a number or null")
             if name == "course_state" and value not in ("active", "deleted", "concluded"):
                 raise ValueError("course_state must be active, deleted or concluded")
             setattr(self, name, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import tempfile
 import threading
 import time
@@ -103,6 +104,9 @@ class RunningSandbox:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.state, demo_key_file = build_state(config)
+        # A demo key in a folder made for it goes with the sandbox (one in --state-dir stays).
+        self._demo_folder = demo_key_file.parent if demo_key_file is not None and \
+            config.state_dir is None else None
         self._server = uvicorn.Server(uvicorn.Config(
             build_app(self.state), host=config.host, port=config.port, log_level="warning",
             lifespan="off", access_log=False))
@@ -134,6 +138,9 @@ class RunningSandbox:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        if self._demo_folder is not None:
+            shutil.rmtree(self._demo_folder, ignore_errors=True)
+            self._demo_folder = None
 
     def __enter__(self) -> Self:
         return self

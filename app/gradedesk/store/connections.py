@@ -11,6 +11,7 @@ from gradedesk.domain import InputError
 from gradedesk.domain.redaction import redact
 from gradedesk.store._sql import db_now, from_db_time, from_json, to_json
 from gradedesk.store.db import Database
+from gradedesk.store.errors import StoreKnownError
 from gradedesk.store.rows import ConnectionKind, ConnectionRow
 
 # Setting names that can only hold a secret: refused, so a caller's slip cannot put one on disk.
@@ -138,5 +139,11 @@ def connection_by_id(conn: sqlite3.Connection, connection_id: int) -> Connection
 
 
 def _row(raw: tuple[Any, ...]) -> ConnectionRow:
+    settings = from_json(raw[3])
+    if not isinstance(settings, dict):
+        # Only an edit outside GradeDesk can do this: say so rather than fail obscurely.
+        raise StoreKnownError(f"The settings of connection {raw[1]!r} in the database are "
+                              "damaged (not a JSON object); remove the connection and add it "
+                              "again.")
     return ConnectionRow(id=raw[0], name=raw[1], kind=ConnectionKind(raw[2]),
-                         settings=from_json(raw[3]), created_at=from_db_time(raw[4]))
+                         settings=settings, created_at=from_db_time(raw[4]))

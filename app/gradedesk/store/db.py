@@ -281,7 +281,10 @@ def migrate(conn: sqlite3.Connection, path: Path, target: int | None = None) -> 
 def _check_version(conn: sqlite3.Connection, path: Path, latest: int) -> int:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-    if app_id != APPLICATION_ID and (version or app_id):
+    # A file with tables of its own but no GradeDesk mark is someone else's SQLite database.
+    foreign_tables = version == 0 and app_id == 0 and conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] > 0
+    if (app_id != APPLICATION_ID and (version or app_id)) or foreign_tables:
         raise StoreKnownError(f"{path} is not a GradeDesk database; GradeDesk will not change "
                               f"it. Move it away or choose another data folder.")
     if version > latest:
