@@ -62,11 +62,12 @@ def run_command(args: argparse.Namespace) -> int:
     db = bootstrap.open_store(folder)
     configure_logging(log_dir(folder))
     try:
-        handler = _HANDLERS.get(args.command, connection_list)
         if args.command == "connection":
             handler = _CONNECTION_HANDLERS[args.action]
         elif args.command == "column":
             handler = _COLUMN_HANDLERS[args.column_action]
+        else:
+            handler = _HANDLERS[args.command]
         return handler(args, db)
     finally:
         db.close()
@@ -553,7 +554,6 @@ def import_csv(args: argparse.Namespace, db: Database) -> int:
 
 
 _HANDLERS: dict[str, Handler] = {
-    "connection": connection_list,  # replaced by the action's handler
     "pull": pull, "show": show, "grade": grade, "push": push, "status": status,
     "conflicts": conflicts, "resolve": resolve, "history": history, "export": export,
     "discard": discard,

@@ -88,7 +88,7 @@ class LineItem:
         what = "a line item"
         data = wire.require_object(raw, what)
         label = wire.text(data, "label", what) or ""
-        try:
+        with wire.refusals_as_wire_errors(what):
             return cls(
                 id=wire.required_text(data, "id", what),
                 label=one_line(label) or "(untitled)",
@@ -101,10 +101,6 @@ class LineItem:
                 grades_released=wire.boolean(data, "gradesReleased", what),
                 extra=wire.extras(data, _LINE_ITEM_FIELDS),
             )
-        except InvalidWireData:
-            raise
-        except InputError as exc:
-            raise InvalidWireData(f"{what}: {exc.user_message}") from None
 
     def to_wire(self) -> dict[str, Any]:
         body = dict(self.extra)
@@ -179,7 +175,7 @@ class Result:
     def from_wire(cls, raw: object) -> Result:
         what = "a result"
         data = wire.require_object(raw, what)
-        try:
+        with wire.refusals_as_wire_errors(what):
             return cls(
                 id=wire.text(data, "id", what) or "",
                 score_of=wire.text(data, "scoreOf", what) or "",
@@ -190,10 +186,6 @@ class Result:
                 timestamp=wire.timestamp(data, "timestamp", what),
                 extra=wire.extras(data, _RESULT_FIELDS),
             )
-        except InvalidWireData:
-            raise
-        except InputError as exc:
-            raise InvalidWireData(f"{what}: {exc.user_message}") from None
 
     def to_wire(self) -> dict[str, Any]:
         body = dict(self.extra)
@@ -251,7 +243,7 @@ class ContentItem:
     def from_wire(cls, raw: object) -> ContentItem:
         what = "a content item"
         data = wire.require_object(raw, what)
-        try:
+        with wire.refusals_as_wire_errors(what):
             return cls(
                 type=wire.text(data, "type", what) or "file",
                 url=wire.required_text(data, "url", what),
@@ -260,10 +252,6 @@ class ContentItem:
                 progress_url=wire.text(data, "progress", what),
                 extra=wire.extras(data, _CONTENT_ITEM_FIELDS),
             )
-        except InvalidWireData:
-            raise
-        except InputError as exc:
-            raise InvalidWireData(f"{what}: {exc.user_message}") from None
 
     def to_wire(self) -> dict[str, Any]:
         body = dict(self.extra)
@@ -395,7 +383,7 @@ class Score:
         stamp = wire.timestamp(data, "timestamp", what)
         if stamp is None:
             raise InvalidWireData("a score has no 'timestamp'.")
-        try:
+        with wire.refusals_as_wire_errors(what):
             return cls(
                 user_id=wire.id_text(data, "userId", what, required=True) or "",
                 activity_progress=parse_enum(
@@ -410,10 +398,6 @@ class Score:
                 canvas=None if canvas_raw is None else CanvasSubmission.from_wire(canvas_raw),
                 extra=wire.extras(data, _SCORE_FIELDS),
             )
-        except InvalidWireData:
-            raise
-        except InputError as exc:
-            raise InvalidWireData(f"{what}: {exc.user_message}") from None
 
     def to_wire(self) -> dict[str, Any]:
         body = dict(self.extra)
@@ -509,10 +493,8 @@ class Progress:
         results = data.get("results")
         if results is not None:
             results = wire.require_object(results, f"{what} results")
-        try:
+        with wire.refusals_as_wire_errors(what):
             state = parse_enum(ProgressState, data.get("workflow_state"), "workflow_state")
-        except InputError as exc:
-            raise InvalidWireData(f"{what}: {exc.user_message}") from None
         return cls(
             id=wire.id_text(data, "id", what, required=True) or "",
             workflow_state=state,

@@ -4,7 +4,8 @@ InvalidWireData naming the field, so a malformed reply never turns into a crash.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +41,18 @@ def text(data: JsonObject, key: str, what: str, *, required: bool = False) -> st
         raise InvalidWireData(f"{what}: {key!r} must be text, got {_kind(value)}.")
     # Platform text is printed and stored: no terminal escapes or other controls in it.
     return without_controls(value)
+
+
+@contextmanager
+def refusals_as_wire_errors(what: str) -> Iterator[None]:
+    """A domain value's refusal (InputError) while reading a reply becomes InvalidWireData
+    naming what was read."""
+    try:
+        yield
+    except InvalidWireData:
+        raise
+    except InputError as exc:
+        raise InvalidWireData(f"{what}: {exc.user_message}") from None
 
 
 def required_text(data: JsonObject, key: str, what: str) -> str:

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gradedesk.domain import LineItem, Score
+from gradedesk.domain import LineItem
 
 SUBMISSION_TYPE_EXTENSION = "https://canvas.instructure.com/lti/submission_type"
-
-
-def has_files(score: Score) -> bool:
-    return bool(score.content_items)
 
 
 def with_new_column_defaults(item: LineItem) -> LineItem:
