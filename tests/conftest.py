@@ -3,12 +3,22 @@ tests/gui are marked ``gui`` so ``pytest -m "not gui"`` proves the core runs wit
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["keyring_plugin"]
+
+# Property tests: CI runs the "ci" profile (.ci/run sets it), a thousand examples each; a
+# developer's run uses fewer. A test that fixes its own max_examples keeps it.
+settings.register_profile("ci", max_examples=1000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=100, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
