@@ -110,6 +110,11 @@ class SandboxProcess:
                     raise
                 time.sleep(0.2)
 
+    def set_knobs(self, **knobs: Any) -> None:
+        """Change the sandbox's run-time knobs (latency, faults, throttle, ...)."""
+        reply = httpx.patch(f"{self.info['admin_url']}/settings", json=knobs, timeout=10)
+        reply.raise_for_status()
+
     def ledger(self) -> list[dict[str, Any]]:
         reply = httpx.get(self.info["ledger_url"], timeout=10)
         reply.raise_for_status()

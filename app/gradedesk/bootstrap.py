@@ -308,17 +308,20 @@ def platform_for(connection: ConnectionRow, secrets: SecretStore, *,
     """A client for a saved connection, with its secrets fetched from the keyring. With
     ``cancel``, every wait (a retry's back-off, the throttle's pacing) ends at once on Cancel."""
     sleep: Callable[[float], None] = time.sleep if cancel is None else cancel.wait
+    # A job's time limit bounds every request in it, not only the waits between them.
+    job_deadline = None if cancel is None else cancel.job_deadline
     if connection.kind is ConnectionKind.LTI:
         config = _lti_config(connection.settings, connection.name)
         binding = require_binding(connection, secrets)
         pem = secrets.get(connection.name, SecretKind.PRIVATE_KEY)
         return LtiAdvantageClient(config, pem.encode("ascii"), sleep=sleep,
                                   token_cache=KeyringTokenCache(secrets, connection.name,
-                                                                binding))
+                                                                binding),
+                                  job_deadline=job_deadline)
     return LtiaasClient(str(connection.settings["url"]),
                         secrets.get(connection.name, SecretKind.LTIAAS_API_KEY),
                         secrets.get(connection.name, SecretKind.LTIAAS_SERVICE_KEY),
-                        page_size=FETCH_PAGE_SIZE, sleep=sleep)
+                        page_size=FETCH_PAGE_SIZE, sleep=sleep, job_deadline=job_deadline)
 
 
 @contextmanager

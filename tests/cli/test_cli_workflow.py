@@ -10,13 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from cli_support import (
     Gradedesk,
     KeyFiles,
     SandboxProcess,
     add_connection_args,
 )
-
 from keys_support import pem_with_body
 
 pytestmark = pytest.mark.usefixtures("secret_store")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
 
 pytestmark = pytest.mark.usefixtures("secret_store")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
 
 pytestmark = pytest.mark.usefixtures("secret_store")

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from cli_support import Gradedesk, KeyFiles, SandboxProcess, make_key_files
 
+from cli_support import Gradedesk, KeyFiles, SandboxProcess, make_key_files
 from gradedesk.platforms.keys import load_private_key, public_jwk
 from gradedesk.secrets import SecretKind, SecretStore
 

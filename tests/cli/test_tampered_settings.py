@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
 
+from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
 from loopback_server import serve_asgi
 
 pytestmark = pytest.mark.usefixtures("secret_store")

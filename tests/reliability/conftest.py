@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from cli_support import KeyFiles, SandboxProcess, make_key_files
 
 

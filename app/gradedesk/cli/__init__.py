@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from gradedesk import __version__
-from gradedesk.domain import Cancelled, GradeDeskError
+from gradedesk.domain import Cancelled, GradeDeskError, TimeLimitReached
 
 # The window's entry points; importing them does not load Qt (run_gui does, when called).
 from gradedesk.ui.app import add_gui_arguments, has_display, run_gui
@@ -22,6 +22,16 @@ def _data_dir_option(parser: argparse.ArgumentParser, *, default: object) -> Non
     parser.add_argument("--data-dir", metavar="DIR", default=default,
                         help="where GradeDesk keeps its database (default: "
                              "$GRADEDESK_DATA_DIR, else your user data folder)")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("give a number of seconds, 0 or more")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
                                help="fetch line items, results and students")
     pull.add_argument("name", metavar="NAME")
     pull.add_argument("--json", action="store_true")
+    pull.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
+                      help="stop after this long (default: an hour; 0: no limit)")
 
     show = commands.add_parser("show", parents=[common],
                                help="show line items, or one line item's students")
@@ -190,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Canvas: update the result without setting or clearing the grade")
     push.add_argument("--no-wait", action="store_true",
                       help="do not wait for file uploads to finish")
+    push.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
+                      help="stop after this long; unsent grades stay queued (default: an "
+                           "hour; 0: no limit)")
 
     status = commands.add_parser("status", parents=[common],
                                  help="drafts, queued, conflicts, failures and file jobs")
@@ -296,6 +311,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gradedesk.cli.commands import run_command
 
         return run_command(args)
+    except TimeLimitReached as stopped:
+        print(f"gradedesk: {stopped.user_message} Nothing is lost: run it again, or give "
+              "--time-limit SECONDS for longer.", file=sys.stderr)
+        return 1
     except Cancelled:
         print("gradedesk: cancelled.", file=sys.stderr)
         return 130

@@ -11,6 +11,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +40,7 @@ from gradedesk.store import (
     snapshots,
 )
 from gradedesk.store import connections as connection_store
-from gradedesk.sync.cancel import CancelToken
+from gradedesk.sync.cancel import DEFAULT_TIME_LIMIT_S, CancelToken
 from gradedesk.sync.engine import PushOptions, Resolution, resolve_conflicts, save_grade
 from gradedesk.sync.events import EventKind, SyncEvent
 from gradedesk.sync.gradebook_io import apply_import, export_gradebook, plan_import
@@ -54,6 +55,9 @@ from gradedesk.sync.read_model import (
 )
 
 Handler = Callable[[argparse.Namespace, Database], int]
+
+# After a Ctrl-C, how long a request already on the wire may take before the process stops.
+CANCEL_GRACE_S = 5.0
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -124,27 +128,37 @@ class ProgressPrinter:
 
 
 @contextmanager
-def _cancel_on_sigint() -> Iterator[CancelToken]:
-    """Ctrl-C cancels the running job cleanly (queued grades stay queued)."""
-    token = CancelToken()
+def _cancel_on_sigint(time_limit_s: float | None = None) -> Iterator[CancelToken]:
+    """Ctrl-C cancels the running job cleanly (queued grades stay queued). A request already
+    on the wire is given a few seconds to finish; then, or at a second Ctrl-C, the process
+    stops at once, which is as safe as any crash: the next push reads back what was sending."""
+    token = CancelToken(time_limit_s=time_limit_s)
     previous = signal.getsignal(signal.SIGINT)
+    stop_timer: list[threading.Timer] = []
+
+    def stop_now() -> None:
+        print("\ngradedesk: stopped; the next push checks what was under way.",
+              file=sys.stderr, flush=True)
+        os._exit(130)
 
     def handler(signum: int, frame: object) -> None:
         if token.cancelled:
-            # A second Ctrl-C: stop now. Safe like any crash: what was marked sending is read
-            # back by the next push before anything is sent again.
-            print("\ngradedesk: stopped; the next push checks what was under way.",
-                  file=sys.stderr, flush=True)
-            os._exit(130)
+            stop_now()
         print("\ngradedesk: cancelling (Ctrl-C again to stop at once)...", file=sys.stderr,
               flush=True)
         token.cancel()
+        timer = threading.Timer(CANCEL_GRACE_S, stop_now)
+        timer.daemon = True
+        stop_timer.append(timer)
+        timer.start()
 
     signal.signal(signal.SIGINT, handler)
     try:
         yield token
     finally:
         signal.signal(signal.SIGINT, previous)
+        for timer in stop_timer:
+            timer.cancel()
 
 
 # --- connection -------------------------------------------------------------------------------
@@ -209,7 +223,7 @@ def connection_jwks(args: argparse.Namespace, db: Database) -> int:
 
 def pull(args: argparse.Namespace, db: Database) -> int:
     printer = ProgressPrinter(json_mode=args.json)
-    with _cancel_on_sigint() as cancel, bootstrap.engine_for(
+    with _cancel_on_sigint(_time_limit(args)) as cancel, bootstrap.engine_for(
             db, secrets_store(), args.name, on_event=printer, cancel=cancel) as engine:
         report = engine.pull()
     if not report.names_available:
@@ -363,13 +377,20 @@ def discard(args: argparse.Namespace, db: Database) -> int:
 # --- push, status, conflicts ------------------------------------------------------------------
 
 
+def _time_limit(args: argparse.Namespace) -> float | None:
+    limit = getattr(args, "time_limit", None)
+    if limit is None:
+        return DEFAULT_TIME_LIMIT_S
+    return None if limit == 0 else float(limit)
+
+
 def push(args: argparse.Namespace, db: Database) -> int:
     printer = ProgressPrinter(json_mode=args.json)
     options = PushOptions(prioritize_non_tool_grade=args.prioritize_non_tool_grade,
                           preserve_score=args.preserve_score)
     resolution = Resolution(args.resolve) if args.resolve else None
     resolved: list[int] = []
-    with _cancel_on_sigint() as cancel, bootstrap.engine_for(
+    with _cancel_on_sigint(_time_limit(args)) as cancel, bootstrap.engine_for(
             db, secrets_store(), args.name, on_event=printer, cancel=cancel) as engine:
         if resolution is not None:
             resolved += engine.resolve(resolution)
@@ -396,7 +417,9 @@ def push(args: argparse.Namespace, db: Database) -> int:
                    "mismatched": len(report.mismatched), "refused": status["refused"],
                    "conflicts": len(report.conflicts), "failed": len(report.failed),
                    "recovered": len(report.recovered), "resolved": len(resolved),
-                   "cancelled": report.cancelled, "progress_jobs_open": open_jobs,
+                   "cancelled": report.cancelled,
+                   "time_limit_reached": report.time_limit is not None,
+                   "progress_jobs_open": open_jobs,
                    "columns_created": len(report.columns_created),
                    "columns_failed": [{"label": f.label, "message": f.message}
                                       for f in report.columns_failed],
@@ -423,6 +446,11 @@ def push(args: argparse.Namespace, db: Database) -> int:
         if report.conflicts:
             print(f"See them with `gradedesk conflicts {connection.name}`; settle with "
                   f"`gradedesk push {connection.name} --resolve mine|theirs|both`.")
+    if report.time_limit is not None:
+        print(f"Push stopped at its time limit of {report.time_limit.limit_text}. The grades "
+              "not sent yet stay queued; push again to send them (--time-limit SECONDS allows "
+              "longer).", file=sys.stderr)
+        return 1
     if report.cancelled:
         print("Push cancelled; the grades not sent yet stay queued.", file=sys.stderr)
         return 130

@@ -1,7 +1,13 @@
 """The domain: GradeDesk's values and rules. No I/O."""
 
 from gradedesk.domain.clock import format_timestamp, parse_timestamp, utc_now
-from gradedesk.domain.errors import Cancelled, GradeDeskError, InputError, InvalidWireData
+from gradedesk.domain.errors import (
+    Cancelled,
+    GradeDeskError,
+    InputError,
+    InvalidWireData,
+    TimeLimitReached,
+)
 from gradedesk.domain.models import (
     CANVAS_SUBMISSION_EXTENSION,
     INSTRUCTOR_ROLE,
@@ -51,6 +57,7 @@ __all__ = [
     "Roster",
     "Score",
     "ScoreReceipt",
+    "TimeLimitReached",
     "check_score_against_maximum",
     "format_score",
     "format_timestamp",

@@ -27,3 +27,15 @@ class Cancelled(GradeDeskError):
 
     def __init__(self, user_message: str = "Cancelled.") -> None:
         super().__init__(user_message)
+
+
+class TimeLimitReached(Cancelled):
+    """A job ran past its time limit and stopped as if cancelled: what was not done waits."""
+
+    def __init__(self, limit_s: float) -> None:
+        minutes = limit_s / 60
+        said = f"{minutes:g} minute{'s' if minutes != 1 else ''}" if limit_s >= 60 \
+            else f"{limit_s:g} second{'s' if limit_s != 1 else ''}"
+        super().__init__(f"Stopped at the time limit of {said}.")
+        self.limit_s = limit_s
+        self.limit_text = said

@@ -110,8 +110,10 @@ def _delimiter(first_line: str) -> str:
 
 def _records(text: str) -> list[tuple[int, list[str]]]:
     """(line where the record starts, its cells) for every record of the file."""
-    reader = csv.reader(io.StringIO(text, newline=""),
-                        delimiter=_delimiter(text.split("\n", 1)[0]))
+    # The first line by any line end: a file saved with "\r" alone (Excel for Mac's "CSV
+    # (Macintosh)") is one line to split("\n"), and csv refuses a bare "\r" inside a line.
+    first_line = io.StringIO(text, newline="").readline()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
     records: list[tuple[int, list[str]]] = []
     ended = 0
     for cells in reader:
@@ -131,7 +133,8 @@ def read_gradebook(source: TextIO) -> Gradebook:
     if not records:
         raise GradebookCsvError([CellProblem(1, "", "the file is empty")])
     header_line, header_cells = records[0]
-    header = [cell.strip().lstrip("\ufeff") for cell in header_cells]
+    # Every text cell is read back through _unescaped: the export wrote it spreadsheet_safe.
+    header = [_unescaped(cell.strip().lstrip("\ufeff")) for cell in header_cells]
     problems: list[CellProblem] = []
     for position, expected in enumerate(FIXED_COLUMNS[:2]):
         if len(header) <= position or header[position] != expected:
@@ -143,6 +146,7 @@ def read_gradebook(source: TextIO) -> Gradebook:
         raise GradebookCsvError(problems)
     index = {name: position for position, name in enumerate(header)}
     columns: list[tuple[int, GradebookColumn]] = []
+    column_ids: set[str] = set()
     for position, name in enumerate(header):
         if name in FIXED_COLUMNS or not name:
             continue
@@ -150,20 +154,28 @@ def read_gradebook(source: TextIO) -> Gradebook:
         if match is None:
             # Canvas adds computed columns ("Current Score", ...) that are not line items.
             continue
-        columns.append((position, GradebookColumn(match["id"].strip(), match["name"])))
+        column = GradebookColumn(match["id"].strip(), match["name"])
+        if column.short_id in column_ids:
+            # Scores are kept by column id: a second column with the same id (a copied
+            # column) would silently win over the first.
+            problems.append(CellProblem(header_line, name, f"a second column with the id "
+                                                           f"{column.short_id!r}"))
+        column_ids.add(column.short_id)
+        columns.append((position, column))
 
     rows: list[GradebookRow] = []
     points: dict[str, float | None] = {}
     for line_number, cells in records[1:]:
         if not any(cell.strip() for cell in cells):
             continue
-        first = cells[0].strip() if cells else ""
-        if first == POINTS_POSSIBLE or first.startswith("    Points Possible"):
+        first = _unescaped(cells[0].strip()) if cells else ""
+        user_id = _unescaped(_cell(cells, index["ID"]).strip())
+        # Canvas's Points Possible row has no ID: a student named "Points Possible" is a row.
+        if not user_id and first == POINTS_POSSIBLE:
             for position, column in columns:
                 points[column.short_id] = _cell_score(cells, position, line_number, column,
                                                       problems)
             continue
-        user_id = _unescaped(_cell(cells, index["ID"]).strip())
         if not user_id:
             problems.append(CellProblem(line_number, "ID", "every student row needs an ID"))
             continue
@@ -171,9 +183,10 @@ def read_gradebook(source: TextIO) -> Gradebook:
                   for position, column in columns}
         rows.append(GradebookRow(
             student=first, user_id=user_id,
-            sis_user_id=_cell(cells, index.get("SIS User ID")),
-            sis_login_id=_cell(cells, index.get("SIS Login ID")),
-            section=_cell(cells, index.get("Section")), scores=scores, line=line_number,
+            sis_user_id=_unescaped(_cell(cells, index.get("SIS User ID"))),
+            sis_login_id=_unescaped(_cell(cells, index.get("SIS Login ID"))),
+            section=_unescaped(_cell(cells, index.get("Section"))), scores=scores,
+            line=line_number,
         ))
     seen: dict[str, int] = {}
     for row in rows:
@@ -193,7 +206,7 @@ def read_gradebook(source: TextIO) -> Gradebook:
 
 def _unescaped(text: str) -> str:
     """A cell written by ``spreadsheet_safe`` back to what it said."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS):
         return text[1:]
     return text
 

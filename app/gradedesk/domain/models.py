@@ -629,7 +629,8 @@ def parse_score_input(typed: str) -> float | None:
         raise InputError(f"{typed.strip()!r} is not a finite number.")
     if value < 0:
         raise InputError("A score must be 0 or more.")
-    return value
+    # "-0" passes the check above as -0.0, which would be shown (and sent) as "-0".
+    return 0.0 if value == 0 else value
 
 
 # A score above ten times the maximum is taken for a typo (1e9 for 9, 850 for 8.5); extra
@@ -661,4 +662,6 @@ def format_score(value: float | None, *, decimals: int = 2) -> str:
     if value is None:
         return ""
     text = f"{value:,.{decimals}f}".replace(",", "")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    # -0.0 (or -0.001 rounded) is zero, never "-0".
+    return "0" if text == "-0" else text

@@ -30,4 +30,6 @@ def one_line(text: str) -> str:
 def spreadsheet_safe(text: str) -> str:
     """A cell a spreadsheet shows as text, never runs: a leading formula character is
     escaped with an apostrophe (which spreadsheets hide)."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    # Text that already starts with apostrophes before a formula character gets one more, so
+    # reading the cell back (one apostrophe off) gives the text itself: "'=x" stays "'=x".
+    return f"'{text}" if text.lstrip("'").startswith(FORMULA_STARTS) else text

@@ -282,8 +282,11 @@ class HttpSession:
         retrier: Retrier | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         timeouts: Timeouts | None = None,
+        job_deadline: Callable[[], float | None] | None = None,
     ) -> None:
         self.client = client
+        # The running job's own deadline (a pull's or a push's time limit), if it has one.
+        self.job_deadline = job_deadline
         self.limiter = limiter or RateLimiter()
         self.retrier = retrier or Retrier()
         self.max_response_bytes = max_response_bytes
@@ -311,6 +314,9 @@ class HttpSession:
         safe = method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent
 
         deadline = time.monotonic() + self.timeouts.total_s
+        job_deadline = self.job_deadline() if self.job_deadline is not None else None
+        if job_deadline is not None:
+            deadline = min(deadline, job_deadline)
 
         def attempt() -> httpx.Response:
             with self.limiter.slot(origin):

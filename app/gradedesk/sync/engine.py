@@ -29,6 +29,7 @@ from gradedesk.domain import (
     Member,
     Result,
     Score,
+    TimeLimitReached,
     format_score,
     format_timestamp,
     utc_now,
@@ -116,6 +117,8 @@ class PushReport:
     # Accepted, but the read-back differs from what was sent (what it kept is recorded).
     mismatched: list[int] = field(default_factory=list)
     cancelled: bool = False
+    # Stopped by the job's time limit rather than by the user (``cancelled`` is set too).
+    time_limit: TimeLimitReached | None = None
     # Columns made in GradeDesk: created on the platform (or found there) by this push, and
     # those that could not be (their grades stay queued behind them).
     columns_created: list[str] = field(default_factory=list)
@@ -226,10 +229,17 @@ class SyncEngine:
                     source="results")
                 report.members = len(graded_users)
             self._mark_conflicts(report.conflicts, "pull")
-        except Cancelled:
-            self._emit(EventKind.FAILED, "pull", message="Pull cancelled.")
+        except Cancelled as exc:
+            self._emit(EventKind.FAILED, "pull", message="Pull cancelled." if not isinstance(
+                exc, TimeLimitReached) else f"Pull stopped at its time limit of {exc.limit_text}.")
             raise
         except GradeDeskError as exc:
+            if self.cancel.timed_out:
+                # The request gave up because the job's time ran out: say that, not "timeout".
+                stopped = TimeLimitReached(self.cancel.time_limit_s or 0.0)
+                self._emit(EventKind.FAILED, "pull",
+                           message=f"Pull stopped at its time limit of {stopped.limit_text}.")
+                raise stopped from None
             self._emit(EventKind.FAILED, "pull", message=exc.user_message)
             raise
         self._emit(EventKind.FINISHED, "pull", done=report.line_items, total=report.line_items,
@@ -297,18 +307,26 @@ class SyncEngine:
                         report.failed.append(entry_id)
                     self._emit(EventKind.PROGRESS, "push", done=done, total=total)
             self._confirm_sent(report)
-        except Cancelled:
-            report.cancelled = True
-            self._emit(EventKind.FAILED, "push", message="Push cancelled; unsent grades stay "
-                                                         "queued.")
-            return report
+        except Cancelled as exc:
+            return self._stopped(report, exc)
         except GradeDeskError as exc:
+            if self.cancel.timed_out:
+                return self._stopped(report, TimeLimitReached(self.cancel.time_limit_s or 0.0))
             self._emit(EventKind.FAILED, "push", message=exc.user_message)
             raise
         self._emit(EventKind.FINISHED, "push", done=len(report.confirmed),
                    total=len(report.confirmed) + len(report.conflicts) + len(report.failed),
                    message=f"{len(report.confirmed)} confirmed, {len(report.conflicts)} "
                            f"conflicts, {len(report.failed)} failed")
+        return report
+
+    def _stopped(self, report: PushReport, why: Cancelled) -> PushReport:
+        report.cancelled = True
+        if isinstance(why, TimeLimitReached):
+            report.time_limit = why
+        said = f"stopped at its time limit of {why.limit_text}" \
+            if isinstance(why, TimeLimitReached) else "cancelled"
+        self._emit(EventKind.FAILED, "push", message=f"Push {said}; unsent grades stay queued.")
         return report
 
     def create_columns(self, report: PushReport | None = None) -> PushReport:

@@ -140,6 +140,7 @@ class LtiAdvantageClient(ClientCore):
         clock: Callable[[], float] = time.time,
         event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
         token_cache: TokenCache | None = None,
+        job_deadline: Callable[[], float | None] | None = None,
     ) -> None:
         self.config = config
         key = (private_key_pem if isinstance(private_key_pem, rsa.RSAPrivateKey)
@@ -169,6 +170,7 @@ class LtiAdvantageClient(ClientCore):
             retrier=Retrier(retry_policy, sleep=sleep),
             max_response_bytes=config.max_response_bytes,
             timeouts=config.timeouts,
+            job_deadline=job_deadline,
         )
 
     @property
