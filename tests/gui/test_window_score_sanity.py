@@ -132,3 +132,11 @@ def test_extra_credit_is_marked_and_long_decimals_are_kept_but_shown_rounded(
     assert row is not None and grid.index(row, column).data(EXTRA_CREDIT_ROLE) is True
     save_shot(window, "gd-gradebook-extra-credit.png", tmp_path)
     assert "Extra credit" in grid.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_the_glance_histogram_takes_absurd_platform_scores() -> None:
+    """Issue 10, finding 7: 1e308 over a maximum of 0.5 overflowed int() and broke the glance."""
+    from gradedesk.ui.views.glance import histogram
+
+    assert histogram([1e308, 0.25, -3.0, float("nan"), float("inf")], 0.5) == \
+        [1, 0, 0, 0, 0, 1, 0, 0, 0, 2]

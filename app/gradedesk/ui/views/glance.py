@@ -24,8 +24,11 @@ def histogram(scores: Sequence[float], maximum: float, bins: int = BINS) -> list
     if maximum <= 0:
         return counts
     for score in scores:
-        slot = int(score / maximum * bins)
-        counts[max(0, min(bins - 1, slot))] += 1
+        share = score / maximum
+        if share != share:  # NaN: no bin holds it
+            continue
+        # Clamp before int(): 1e308 over 0.5 is infinite, and int() of that raises.
+        counts[max(0, min(bins - 1, int(min(max(share, 0.0), 1.0) * bins)))] += 1
     return counts
 
 
