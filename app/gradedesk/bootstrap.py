@@ -20,7 +20,7 @@ from typing import Any
 from gradedesk.domain import GradeDeskError, InputError
 from gradedesk.platforms import GradebookPlatform, PlatformConfigError, setup
 from gradedesk.platforms.check import CheckContext, CheckReport, check_platform
-from gradedesk.platforms.http import origin_of, require_secure_url
+from gradedesk.platforms.http import Timeouts, origin_of, require_secure_url
 from gradedesk.platforms.keys import (
     generate_private_key_pem,
     key_id_of,
@@ -209,12 +209,35 @@ def _lti_config(settings: Mapping[str, Any], name: str = "") -> LtiAdvantageConf
             refused_params=frozenset(str(name) for name in refused if isinstance(name, str)),
             # Canvas pages results by 10 unless asked (and caps at 100): a tenth of the
             # requests, and of the throttle cost, for a big course.
-            page_size=FETCH_PAGE_SIZE)
+            page_size=FETCH_PAGE_SIZE, timeouts=_timeouts(settings))
     except KeyError as exc:
         raise PlatformConfigError(f"The connection lacks the setting {exc.args[0]!r}.") from exc
 
 
 SETTABLE = ("client_id", "deployment_id", "issuer", "audience")
+READ_TIMEOUT_SETTING = "read_timeout_s"
+READ_TIMEOUT_RANGE = (1.0, 600.0)
+
+
+def _timeouts(settings: Mapping[str, Any]) -> Timeouts:
+    """The connection's timeouts: the default, or the read timeout its grader chose."""
+    chosen = settings.get(READ_TIMEOUT_SETTING)
+    if isinstance(chosen, int | float) and not isinstance(chosen, bool) and \
+            READ_TIMEOUT_RANGE[0] <= chosen <= READ_TIMEOUT_RANGE[1]:
+        return Timeouts(read_s=float(chosen))
+    return Timeouts()
+
+
+def set_read_timeout(db: Database, name: str, seconds: float) -> ConnectionRow:
+    """How long to wait for the platform's reply before counting it lost (a slow platform
+    needs longer; a flaky network answers faster with less)."""
+    low, high = READ_TIMEOUT_RANGE
+    if not low <= seconds <= high:
+        raise InputError(f"The read timeout must be between {low:g} and {high:g} seconds.")
+    connection = connection_store.require_connection(db, name)
+    settings = dict(connection.settings)
+    settings[READ_TIMEOUT_SETTING] = seconds
+    return connection_store.update_settings(db, connection.name, settings)
 
 
 def set_connection_settings(db: Database, secrets: SecretStore, name: str,
@@ -321,7 +344,8 @@ def platform_for(connection: ConnectionRow, secrets: SecretStore, *,
     return LtiaasClient(str(connection.settings["url"]),
                         secrets.get(connection.name, SecretKind.LTIAAS_API_KEY),
                         secrets.get(connection.name, SecretKind.LTIAAS_SERVICE_KEY),
-                        page_size=FETCH_PAGE_SIZE, sleep=sleep, job_deadline=job_deadline)
+                        page_size=FETCH_PAGE_SIZE, sleep=sleep, job_deadline=job_deadline,
+                        timeouts=_timeouts(connection.settings))
 
 
 @contextmanager

@@ -122,3 +122,10 @@ def test_a_wait_ends_at_the_limit_not_after_the_whole_sleep() -> None:
     with pytest.raises(Cancelled) as caught:
         plain.wait(30)
     assert not isinstance(caught.value, TimeLimitReached)
+
+
+def test_a_read_timeout_out_of_range_is_refused(tmp_path: Path) -> None:
+    gd = Gradedesk(tmp_path / "data")
+    assert gd.run("connection", "set", "canvas", "--read-timeout", "abc").code == 2
+    refused = gd.run("connection", "set", "canvas", "--read-timeout", "0.5")
+    assert refused.code == 1 and "between 1 and 600 seconds" in refused.err

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
 from datetime import timedelta
 
 import httpx
@@ -159,13 +161,62 @@ def test_a_lost_reply_is_read_back_and_never_sent_twice(rig: Rig, tool_pem: byte
     transport = LoseReplies(before_sending=not landed)
     config = client_for(rig.sandbox.info, tool_pem).config
     with LtiAdvantageClient(config, tool_pem, transport=transport) as client:
-        report = SyncEngine(rig.db, rig.connection, client).push()
-        second = SyncEngine(rig.db, rig.connection, client).push()
+        report = SyncEngine(rig.db, rig.connection, client, lost_reply_settle_s=0.2).push()
+        second = SyncEngine(rig.db, rig.connection, client, lost_reply_settle_s=0.2).push()
     assert transport.lost == 1
     assert [e["user_id"] for e in rig.ledger()] == [user], (report, second)
     comments = [c["comment"] for c in rig.server_result(user)["comments"]]
     assert comments.count("Exactly once.") == 1
     assert status_of(rig.db, rig.connection)["queued"] == 0
+
+
+class LandsLate(httpx.BaseTransport):
+    """The first score POST times out here, and the platform applies it a moment later (a
+    gateway gave up while the platform went on): only timing, not the network, makes it."""
+
+    def __init__(self, delay_s: float) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.delay_s = delay_s
+        self.late: list[threading.Thread] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/scores") and \
+                not self.late:
+            request.read()
+
+            def deliver() -> None:
+                time.sleep(self.delay_s)
+                self.inner.handle_request(request).read()
+
+            self.late.append(threading.Thread(target=deliver))
+            self.late[0].start()
+            raise httpx.ReadTimeout("timed out", request=request)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        for thread in self.late:
+            thread.join()
+        self.inner.close()
+
+
+def test_a_post_the_platform_applies_after_the_timeout_is_not_sent_again(
+        rig: Rig, tool_pem: bytes) -> None:
+    """Issue 10, faults: judged at once, the lost POST looked "not landed" and went again, so
+    the late original and the re-send both landed (Canvas accepts an equal timestamp)."""
+    from gradedesk.platforms.lti_advantage.client import LtiAdvantageClient
+
+    user = rig.unscored()[0]
+    _grade(rig, user, score_given=4, comment="Once, however slow.")
+    transport = LandsLate(delay_s=0.6)
+    config = client_for(rig.sandbox.info, tool_pem).config
+    with LtiAdvantageClient(config, tool_pem, transport=transport) as client:
+        report = SyncEngine(rig.db, rig.connection, client, lost_reply_settle_s=1.5).push()
+        second = SyncEngine(rig.db, rig.connection, client, lost_reply_settle_s=1.5).push()
+    assert len(transport.late) == 1
+    assert [e["user_id"] for e in rig.ledger()] == [user], (report, second)
+    assert report.clean and len(report.confirmed) == 1
+    comments = [c["comment"] for c in rig.server_result(user)["comments"]]
+    assert comments.count("Once, however slow.") == 1
 
 
 def test_an_entry_left_sending_by_a_crash_is_recovered_before_anything_is_sent(

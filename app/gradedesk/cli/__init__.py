@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     set_settings.add_argument("--deployment-id", metavar="ID")
     set_settings.add_argument("--issuer", metavar="URL")
     set_settings.add_argument("--audience", metavar="AUD")
+    set_settings.add_argument("--read-timeout", type=_seconds, metavar="SECONDS",
+                              help="how long to wait for a reply (default 60; 1 to 600)")
 
     column = commands.add_parser("column", parents=[common],
                                  help="add, change or remove columns (line items)")

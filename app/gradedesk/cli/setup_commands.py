@@ -127,9 +127,12 @@ def connection_check(args: argparse.Namespace, db: Database) -> int:
 
 
 def connection_set(args: argparse.Namespace, db: Database) -> int:
-    updated = bootstrap.set_connection_settings(db, secrets_store(), args.name, {
-        "client_id": args.client_id, "deployment_id": args.deployment_id,
-        "issuer": args.issuer, "audience": args.audience})
+    changes = {"client_id": args.client_id, "deployment_id": args.deployment_id,
+               "issuer": args.issuer, "audience": args.audience}
+    if args.read_timeout is not None:
+        updated = bootstrap.set_read_timeout(db, args.name, args.read_timeout)
+    if args.read_timeout is None or any(value is not None for value in changes.values()):
+        updated = bootstrap.set_connection_settings(db, secrets_store(), args.name, changes)
     print(f"Updated {updated.name!r}; `gradedesk connection check {updated.name}` tries it.",
           file=sys.stderr)
     return 0

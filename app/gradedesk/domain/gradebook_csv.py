@@ -23,7 +23,9 @@ from gradedesk.domain.safe_text import FORMULA_STARTS, one_line, spreadsheet_saf
 FIXED_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "Points Possible"
 DELIMITERS = (",", ";", "\t")
-_ASSIGNMENT_HEADER = re.compile(r"^(?P<name>.*\S)\s*\((?P<id>[^()]+)\)$")
+# The label may be empty: a platform label of control characters only is exported as "(31)",
+# and skipping that column on import would drop its scores without a word.
+_ASSIGNMENT_HEADER = re.compile(r"^(?P<name>(?:.*\S)?)\s*\((?P<id>[^()]+)\)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,9 @@ def _records(text: str) -> list[tuple[int, list[str]]]:
 def read_gradebook(source: TextIO) -> Gradebook:
     """Parse a whole file; raise GradebookCsvError listing every problem, or return it all."""
     try:
-        records = _records(source.read())
+        # A byte order mark is not part of the first cell (a quoted "Student" after one would
+        # not read as quoted), nor of any later header cell.
+        records = _records(source.read().removeprefix("\ufeff"))
     except csv.Error as error:
         raise GradebookCsvError([CellProblem(0, "", f"not a CSV file: {error}")]) from None
     except UnicodeDecodeError:
@@ -134,7 +138,7 @@ def read_gradebook(source: TextIO) -> Gradebook:
         raise GradebookCsvError([CellProblem(1, "", "the file is empty")])
     header_line, header_cells = records[0]
     # Every text cell is read back through _unescaped: the export wrote it spreadsheet_safe.
-    header = [_unescaped(cell.strip().lstrip("\ufeff")) for cell in header_cells]
+    header = [_unescaped(cell.strip()) for cell in header_cells]
     problems: list[CellProblem] = []
     for position, expected in enumerate(FIXED_COLUMNS[:2]):
         if len(header) <= position or header[position] != expected:

@@ -621,12 +621,14 @@ def parse_score_input(typed: str) -> float | None:
         return None
     candidate = cleaned.replace(",", ".") if cleaned.count(",") == 1 and "." not in cleaned \
         else cleaned
+    # The message echoes what was typed, cut short: a pasted page is not a message.
+    shown = repr(cleaned) if len(cleaned) <= 40 else f"{cleaned[:40]!r}…"
     try:
         value = float(candidate)
     except ValueError:
-        raise InputError(f"{typed.strip()!r} is not a number.") from None
+        raise InputError(f"{shown} is not a number.") from None
     if not math.isfinite(value):
-        raise InputError(f"{typed.strip()!r} is not a finite number.")
+        raise InputError(f"{shown} is not a finite number.")
     if value < 0:
         raise InputError("A score must be 0 or more.")
     # "-0" passes the check above as -0.0, which would be shown (and sent) as "-0".

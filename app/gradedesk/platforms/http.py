@@ -73,9 +73,10 @@ def is_loopback_host(host: str) -> bool:
 def parse_url(url: str | httpx.URL, what: str = "URL") -> httpx.URL:
     try:
         parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError):
+        host = parsed.host  # decoding an IDNA label ("xn--...") can fail only here
+    except (httpx.InvalidURL, TypeError, ValueError):  # UnicodeError is a ValueError
         raise PlatformConfigError(f"The {what} {str(url)[:200]!r} is not a valid URL.") from None
-    if not parsed.host:
+    if not host:
         raise PlatformConfigError(f"The {what} {str(url)[:200]!r} is not an absolute URL.")
     return parsed
 

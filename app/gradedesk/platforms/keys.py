@@ -33,7 +33,9 @@ def generate_private_key_pem(bits: int = 2048) -> bytes:
 
 def load_private_key(pem: bytes | str, password: bytes | None = None) -> rsa.RSAPrivateKey:
     """An RSA private key from PEM; InvalidKey (never the key's bytes) when unusable."""
-    data = pem.encode("utf-8") if isinstance(pem, str) else pem
+    # A PEM is ASCII: a character UTF-8 cannot hold (a lone surrogate from a mis-decoded file)
+    # becomes "?" and the key is then refused as damaged, not with a UnicodeEncodeError.
+    data = pem.encode("utf-8", "replace") if isinstance(pem, str) else pem
     if not isinstance(data, bytes | bytearray) or b"-----BEGIN" not in data:
         raise InvalidKey("The private key is not in PEM form (it should start with -----BEGIN).")
     try:

@@ -24,6 +24,8 @@ _CANVAS_ENVIRONMENTS = {"test": "https://canvas.test.instructure.com",
                         "beta": "https://canvas.beta.instructure.com"}
 _CANVAS_COURSE = re.compile(r"^(?P<prefix>.*?)/courses/(?P<id>\d+(?:~\d+)?)(?:/.*)?$")
 _MOODLE_COURSE = re.compile(r"^(?P<prefix>.*?)/course/view\.php$")
+# "https:/school.edu" or "https//school.edu": a scheme typed wrong, not a host named "https".
+_MISTYPED_SCHEME = re.compile(r"^https?[:/]", re.IGNORECASE)
 
 # GradeDesk is never launched (it calls the services with client credentials only), but
 # Canvas and Moodle require launch URLs in a tool's configuration. ".invalid" is reserved
@@ -63,13 +65,18 @@ def _split(course_url: str, example: str) -> tuple[str, str, str]:
     forgiven); https unless it is this machine's loopback."""
     text = course_url.strip()
     if text and "://" not in text:
+        if _MISTYPED_SCHEME.match(text):
+            raise PlatformConfigError(f"{text[:200]!r} does not start with https:// as a web "
+                                      f"address does. Expected something like {example}.")
         text = "https://" + text
     try:
         parsed = require_secure_url(text, "course URL")
     except PlatformConfigError as exc:
         raise type(exc)(f"{exc.user_message} Expected something like {example}.") from None
     parts = urlsplit(str(parsed))
-    return f"{parts.scheme}://{parts.netloc}", parts.path, parts.query
+    # The origin without any "user:password@": it would go into every stored service URL.
+    host_and_port = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{host_and_port}", parts.path, parts.query
 
 
 def canvas_issuer_for(host: str) -> str:
@@ -110,12 +117,13 @@ def moodle_settings(course_url: str, type_id: str) -> DerivedSettings:
     origin, path, query = _split(course_url, example)
     match = _MOODLE_COURSE.match(path)
     ids = parse_qs(query).get("id", [])
-    if match is None or len(ids) != 1 or not ids[0].isdigit():
+    # ASCII digits only: str.isdigit() also takes "²" and "٤٢", which no Moodle id is.
+    if match is None or len(ids) != 1 or not (ids[0].isascii() and ids[0].isdigit()):
         raise PlatformConfigError(
             f"{course_url.strip()!r} is not a Moodle course address: open the course in your "
             f"browser and copy its address, like {example}.")
     tool_type = (type_id or "").strip()
-    if not tool_type.isdigit():
+    if not (tool_type.isascii() and tool_type.isdigit()):
         raise PlatformConfigError(
             "Moodle needs the tool's type id (--type-id): a number, the id= in the address of "
             "the external tool's settings page.")

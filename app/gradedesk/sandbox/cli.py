@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tool-public-key", action="append", type=Path, default=[],
                         metavar="FILE", help="the tool's public key, PEM or JWK (repeatable)")
     parser.add_argument("--state-dir", type=Path, default=None,
-                        help="where a generated demo key goes (default: a new temp folder)")
+                        help="keep the course (grades, comments, columns, ledger) and the "
+                             "generated demo key here, across restarts (default: a new temp "
+                             "folder, forgotten on exit)")
     return parser
 
 

@@ -62,7 +62,14 @@ class Knobs:
     # Held back after a write was applied: the reply comes this late (a client that gives
     # up, or is killed, meanwhile has a lost reply to recover from).
     reply_delay_ms: int = 0
-    fault_rate: float = 0.0
+    fault_rate: float = 0.0  # half 500s, half dropped connections
+    # Finer faults, drawn independently of fault_rate: a 5xx reply, a connection cut
+    # mid-reply, and a request held ``hang_s`` before it is served (a client that gave up
+    # meanwhile sees its write applied late, as behind a gateway that timed out).
+    error_rate: float = 0.0
+    drop_rate: float = 0.0
+    hang_rate: float = 0.0
+    hang_s: float = 0.0
     older_canvas_reply: bool = False
     ags_scores_multiple_files: bool = False
     token_lifetime_s: int = 3600
@@ -96,6 +103,8 @@ class Knobs:
                 raise ValueError(f"{name} must be a number of 0 or more")
             if current is None and value is not None and not numeric:
                 raise TypeError(f"{name} must be a number or null")
+            if name.endswith("_rate") and numeric and float(value) > 1:  # type: ignore[arg-type]
+                raise ValueError(f"{name} must be between 0 and 1")
             if name == "course_state" and value not in ("active", "deleted", "concluded"):
                 raise ValueError("course_state must be active, deleted or concluded")
             setattr(self, name, value)

@@ -18,13 +18,31 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from gradedesk.sandbox import admin, canvas_api, ltiaas_api, spec_api
 from gradedesk.sandbox.config import Knobs, SandboxConfig
 from gradedesk.sandbox.course import Course
+from gradedesk.sandbox.persist import SaveAfterWrites, load_course, save_course
 from gradedesk.sandbox.state import SandboxState
 from gradedesk.sandbox.throttle import Throttle
 from gradedesk.sandbox.tokens import TokenAuthority, load_public_key
+
+DEMO_KEY_FILE = "demo-tool-private-key.pem"
+
+
+def _kept_demo_key(state_dir: Path) -> tuple[bytes, Path] | None:
+    """The demo key a state folder already holds, so connections made with it keep working
+    after a restart; None when there is none (or it is unreadable: a new one is made)."""
+    path = state_dir / DEMO_KEY_FILE
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError):
+        return None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        return None
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo), path
 
 
 def _demo_key(state_dir: Path) -> tuple[bytes, Path]:
@@ -33,7 +51,7 @@ def _demo_key(state_dir: Path) -> tuple[bytes, Path]:
     private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = state_dir / "demo-tool-private-key.pem"
+    path = state_dir / DEMO_KEY_FILE
     path.unlink(missing_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
@@ -48,8 +66,9 @@ def build_state(config: SandboxConfig) -> tuple[SandboxState, Path | None]:
     demo_key_file: Path | None = None
     public_keys = list(config.tool_public_keys)
     if not public_keys:
+        kept = _kept_demo_key(config.state_dir) if config.state_dir else None
         folder = config.state_dir or Path(tempfile.mkdtemp(prefix="gradedesk-sandbox-"))
-        public, demo_key_file = _demo_key(folder)
+        public, demo_key_file = kept or _demo_key(folder)
         public_keys = [public]
     # A spec-only platform has no throttle: Canvas's leaky bucket is a Canvas extension.
     knobs = Knobs(throttle=config.throttle and config.profile == "canvas",
@@ -64,14 +83,30 @@ def build_state(config: SandboxConfig) -> tuple[SandboxState, Path | None]:
         ltiaas_api_key=secrets.token_hex(16), ltiaas_service_key=secrets.token_hex(16),
         ltiaas_ltik=secrets.token_hex(16))
     state.fault_rng.seed(config.seed)
+    if config.state_dir is not None:
+        load_course(state.course, config.state_dir, course_identity(config))
     return state, demo_key_file
 
 
-def build_app(state: SandboxState) -> Starlette:
+def course_identity(config: SandboxConfig) -> dict[str, Any]:
+    """The options a saved course was made with: another set makes another course."""
+    return {"seed": config.seed, "students": config.students,
+            "line_items": config.line_items, "profile": config.profile}
+
+
+def save_state(state: SandboxState) -> None:
+    if state.config.state_dir is not None:
+        save_course(state.course, state.config.state_dir, course_identity(state.config))
+
+
+def build_app(state: SandboxState) -> ASGIApp:
     services = spec_api.routes(state) if state.config.profile == "minimal" else \
         canvas_api.routes(state)
-    return Starlette(routes=[canvas_api.token_route(state), *services,
-                             *ltiaas_api.routes(state), *admin.routes(state)])
+    app = Starlette(routes=[canvas_api.token_route(state), *services,
+                            *ltiaas_api.routes(state), *admin.routes(state)])
+    if state.config.state_dir is None:
+        return app
+    return SaveAfterWrites(app, lambda: save_state(state))
 
 
 def info_of(state: SandboxState, demo_key_file: Path | None) -> dict[str, Any]:
@@ -138,6 +173,7 @@ class RunningSandbox:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        save_state(self.state)  # Progress jobs moved on since the last write
         if self._demo_folder is not None:
             shutil.rmtree(self._demo_folder, ignore_errors=True)
             self._demo_folder = None

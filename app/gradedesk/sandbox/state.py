@@ -69,14 +69,26 @@ class DroppedConnection(Response):
 Handler = Callable[[Request, dict[str, Any]], Awaitable[Response]]
 
 
+FAULT_STATUSES = (500, 502, 503, 504)
+
+
 async def chaos(state: SandboxState) -> Response | None:
     """The latency and fault knobs, applied before a service request is served."""
-    if state.knobs.latency_ms:
-        await asyncio.sleep(state.knobs.latency_ms / 1000)
-    if state.knobs.fault_rate and state.fault_rng.random() < state.knobs.fault_rate:
+    knobs = state.knobs
+    if knobs.latency_ms:
+        await asyncio.sleep(knobs.latency_ms / 1000)
+    if knobs.fault_rate and state.fault_rng.random() < knobs.fault_rate:
         if state.fault_rng.random() < 0.5:
             return replies.generic_error(500)
         return DroppedConnection()
+    if knobs.error_rate or knobs.drop_rate or knobs.hang_rate:
+        roll = state.fault_rng.random()
+        if roll < knobs.error_rate:
+            return replies.generic_error(state.fault_rng.choice(FAULT_STATUSES))
+        if roll < knobs.error_rate + knobs.drop_rate:
+            return DroppedConnection()
+        if roll < knobs.error_rate + knobs.drop_rate + knobs.hang_rate:
+            await asyncio.sleep(knobs.hang_s)  # then served: applied after the client gave up
     return None
 
 

@@ -23,7 +23,7 @@ from gradedesk.store.rows import BaseCopy, OutboxCounts, OutboxEntry, OutboxStat
 OUTBOX_COLUMNS = ("o.id, o.draft_id, o.draft_revision, o.line_item_id, l.url, l.connection_id, "
                   "o.user_id, o.payload_json, o.state, o.attempts, o.last_error, o.result_url, "
                   "o.receipt_json, o.created_at, o.updated_at, o.sending_at, o.sent_at, "
-                  "o.confirmed_at, o.confirmed_version, o.kept_json, o.refused")
+                  "o.confirmed_at, o.confirmed_version, o.kept_json, o.refused, o.reply_lost_at")
 _FROM = "FROM outbox o JOIN line_items l ON l.id = o.line_item_id"
 
 _ALLOWED: dict[OutboxState, frozenset[OutboxState]] = {
@@ -129,10 +129,23 @@ def claim(conn: sqlite3.Connection, outbox_id: int, *, draft_revision: int,
     stamp = db_time(now or utc_now())
     cursor = conn.execute(
         "UPDATE outbox SET state = 'sending', draft_revision = ?, payload_json = ?, "
-        "attempts = attempts + 1, refused = 0, updated_at = ?, sending_at = ? "
+        "attempts = attempts + 1, refused = 0, updated_at = ?, sending_at = ?, "
+        "reply_lost_at = NULL "
         "WHERE id = ? AND state = 'queued'",
         (draft_revision, payload_text, stamp, stamp, outbox_id))
     return cursor.rowcount == 1
+
+
+def note_lost_reply(conn: sqlite3.Connection, outbox_id: int, *, error: str,
+                    now: datetime | None = None) -> None:
+    """A sending entry's POST got no reply: it stays sending (its outcome is unknown) and
+    records when, so a later check gives the platform time to finish before judging."""
+    stamp = db_time(now or utc_now())
+    cursor = conn.execute("UPDATE outbox SET reply_lost_at = ?, last_error = ?, updated_at = ? "
+                          "WHERE id = ? AND state = 'sending'",
+                          (stamp, error, stamp, outbox_id))
+    if cursor.rowcount != 1:
+        raise StoreStateError(f"Outbox entry {outbox_id} is not sending.")
 
 
 def confirm(conn: sqlite3.Connection, outbox_id: int, *, now: datetime | None = None,
@@ -186,7 +199,8 @@ def outbox_row(raw: tuple[Any, ...] | sqlite3.Row) -> OutboxEntry:
         created_at=from_db_time(raw[13]), updated_at=from_db_time(raw[14]),
         sending_at=maybe_time(raw[15]), sent_at=maybe_time(raw[16]),
         confirmed_at=maybe_time(raw[17]), confirmed_version=raw[18],
-        kept=None if raw[19] is None else from_json(raw[19]), refused=bool(raw[20]))
+        kept=None if raw[19] is None else from_json(raw[19]), refused=bool(raw[20]),
+        reply_lost_at=maybe_time(raw[21]))
 
 
 def requeue_rebased(conn: sqlite3.Connection, outbox_id: int, *, base: BaseCopy,

@@ -219,6 +219,8 @@ class OutboxEntry:
     kept: Mapping[str, Any] | None = None
     # A failure the platform will repeat: not retried; edit the grade again or discard it.
     refused: bool = False
+    # When the POST's reply was lost (still sending: the outcome is not known yet).
+    reply_lost_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from gradedesk.platforms import (
     PlatformConfigError,
     PlatformError,
     Rejected,
+    ServerError,
     StaleTimestamp,
     TransportError,
 )
@@ -83,6 +84,12 @@ DEFAULT_WORKERS = 4
 PER_STUDENT_READ_BACK = 5
 # A second push (another terminal, the window) waits this long for the first to finish.
 DEFAULT_LOCK_WAIT_S = 10.0
+# A POST whose reply was lost may still be applied by a slow platform after we gave up on it.
+# Its outcome is judged from a read-back only this long after the loss: a re-send sooner could
+# land beside the original (Canvas accepts an equal timestamp), doubling the comment.
+LOST_REPLY_SETTLE_S = 10.0
+# Rounds of "wait, read back, re-send what did not land" at the end of one push.
+LOST_REPLY_ROUNDS = 3
 POLL_FIRST_DELAY_S = 0.5
 POLL_MAX_DELAY_S = 30.0
 POLL_MAX_ATTEMPTS = 60
@@ -116,6 +123,8 @@ class PushReport:
     recovered: list[int] = field(default_factory=list)
     # Accepted, but the read-back differs from what was sent (what it kept is recorded).
     mismatched: list[int] = field(default_factory=list)
+    # Sent with no reply, and not settled by the end of the push: the next push reads them back.
+    unsettled: list[int] = field(default_factory=list)
     cancelled: bool = False
     # Stopped by the job's time limit rather than by the user (``cancelled`` is set too).
     time_limit: TimeLimitReached | None = None
@@ -127,7 +136,7 @@ class PushReport:
     @property
     def clean(self) -> bool:
         return not (self.conflicts or self.failed or self.cancelled or self.columns_failed
-                    or self.mismatched)
+                    or self.mismatched or self.unsettled)
 
 
 @dataclass(slots=True)
@@ -155,8 +164,10 @@ class SyncEngine:
                  on_event: EventSink | None = None, cancel: CancelToken | None = None,
                  grader: str | None = None, workers: int = DEFAULT_WORKERS,
                  clock: Callable[[], datetime] = utc_now,
-                 lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> None:
+                 lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
+                 lost_reply_settle_s: float = LOST_REPLY_SETTLE_S) -> None:
         self.db = db
+        self.lost_reply_settle_s = lost_reply_settle_s
         self.connection = connection
         self.platform = platform
         self.cancel = cancel or CancelToken()
@@ -306,6 +317,7 @@ class SyncEngine:
                     elif state is OutboxState.FAILED:
                         report.failed.append(entry_id)
                     self._emit(EventKind.PROGRESS, "push", done=done, total=total)
+            self._settle_lost_replies(report, options)
             self._confirm_sent(report)
         except Cancelled as exc:
             return self._stopped(report, exc)
@@ -392,15 +404,66 @@ class SyncEngine:
             results = self.platform.list_results(url)
             snapshots.upsert_results(self.db, self.connection.id, url, results)
 
+    def _wait_until_settled(self, entries: Sequence[OutboxEntry]) -> None:
+        """Give the platform time to finish POSTs whose replies were lost (cancellable)."""
+        lost = [entry.reply_lost_at for entry in entries if entry.reply_lost_at is not None]
+        if not lost:
+            return
+        due = max(lost) + timedelta(seconds=self.lost_reply_settle_s)
+        left = (due - self._clock()).total_seconds()
+        if left > 0:
+            self._emit(EventKind.PROGRESS, "recover",
+                       message=f"Waiting {left:.0f} s for the platform to finish "
+                               f"{len(lost)} request{'s' if len(lost) != 1 else ''} "
+                               "that did not answer")
+            self.cancel.wait(left)
+
+    def _settle_lost_replies(self, report: PushReport, options: PushOptions) -> None:
+        """POSTs with lost replies: once the platform has had time to finish them, read them
+        back; those that did not land go again. Bounded; what is left waits for the next push."""
+        for _ in range(LOST_REPLY_ROUNDS):
+            lost = [entry for entry in outbox.entries(self.db, self.connection.id,
+                                                      (OutboxState.SENDING,))
+                    if entry.reply_lost_at is not None]
+            if not lost:
+                return
+            self._wait_until_settled(lost)
+            again = []
+            for entry in lost:
+                try:
+                    state = self._recover_one(entry)
+                except PlatformError as exc:
+                    log.info("could not read back a grade with a lost reply: %s",
+                             exc.user_message)
+                    continue
+                report.recovered.append(entry.id)
+                if state is OutboxState.QUEUED:
+                    again.append(outbox.entry(self.db, entry.id))
+            for entry in again:
+                entry_id, state = self._send_one(entry, options)
+                if state is OutboxState.CONFLICT:
+                    report.conflicts.append(entry_id)
+                elif state is OutboxState.FAILED:
+                    report.failed.append(entry_id)
+        report.unsettled.extend(entry.id for entry in outbox.entries(
+            self.db, self.connection.id, (OutboxState.SENDING,)))
+
     def _recover(self, report: PushReport) -> None:
         """Entries left ``sending`` by a crash or a lost reply: did their POST land?"""
         stuck = outbox.entries(self.db, self.connection.id, (OutboxState.SENDING,))
         if not stuck:
             return
+        self._wait_until_settled(stuck)
         self._emit(EventKind.STARTED, "recover", total=len(stuck),
                    message=f"Checking {len(stuck)} grades whose sending was interrupted")
         for entry in stuck:
-            self._recover_one(entry)
+            try:
+                self._recover_one(entry)
+            except PlatformError as exc:
+                # Unknown still: it stays sending, is never re-sent blind, and is checked
+                # again at the end of this push or by the next one.
+                log.info("could not read back an interrupted grade: %s", exc.user_message)
+                continue
             report.recovered.append(entry.id)
 
     def _recover_one(self, entry: OutboxEntry) -> OutboxState:
@@ -489,20 +552,24 @@ class SyncEngine:
         try:
             receipt = self.platform.post_score_payload(entry.line_item_url, payload)
         except StaleTimestamp as exc:
-            return entry.id, self._settle(entry, OutboxState.CONFLICT, exc)
-        except TransportError as exc:
-            if exc.never_sent:
-                return entry.id, self._settle(entry, OutboxState.FAILED, exc)
-            # The POST may have landed: decide from what the platform holds now.
-            log.info("no reply to a score POST; reading the result back")
+            # Refused as older than the platform's copy: our own earlier, delayed copy of
+            # this very POST may be what is there. Only a read-back tells.
             try:
-                state = self._recover_one(outbox.entry(self.db, entry.id))
+                if self._recover_one(outbox.entry(self.db, entry.id)) is OutboxState.SENT:
+                    return entry.id, OutboxState.SENT
             except PlatformError:
                 return entry.id, OutboxState.SENDING  # still unknown: the next push decides
-            if state is OutboxState.QUEUED:
-                return entry.id, self._settle(outbox.entry(self.db, entry.id),
-                                              OutboxState.FAILED, exc, from_queue=True)
-            return entry.id, state
+            return entry.id, self._settle(outbox.entry(self.db, entry.id),
+                                          OutboxState.CONFLICT, exc)
+        except (TransportError, ServerError) as exc:
+            if isinstance(exc, TransportError) and exc.never_sent:
+                return entry.id, self._settle(entry, OutboxState.FAILED, exc)
+            # The POST may have landed, or may still land (a 5xx can come from a gateway in
+            # front of a platform that goes on working): judged later from a read-back.
+            log.info("no reply to a score POST; its outcome is checked later")
+            with self.db.transaction() as conn:
+                outbox.note_lost_reply(conn, entry.id, error=exc.user_message)
+            return entry.id, OutboxState.SENDING
         except PlatformError as exc:
             return entry.id, self._settle(entry, OutboxState.FAILED, exc)
         with self.db.transaction() as conn:
@@ -521,8 +588,8 @@ class SyncEngine:
                    user_id=entry.user_id, state="sent")
         return entry.id, OutboxState.SENT
 
-    def _settle(self, entry: OutboxEntry, state: OutboxState, exc: PlatformError, *,
-                from_queue: bool = False) -> OutboxState:
+    def _settle(self, entry: OutboxEntry, state: OutboxState,
+                exc: PlatformError) -> OutboxState:
         refused = state is OutboxState.FAILED and is_final_refusal(exc)
         with self.db.transaction() as conn:
             outbox.transition(conn, entry.id, state, error=exc.user_message, refused=refused)
