@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,14 +76,18 @@ class SandboxProcess:
 
     def __init__(self, public_key: Path, *extra: str, port: int = 0) -> None:
         self.public_key, self.extra = public_key, extra
+        # Its messages go to a file: a pipe nobody reads fills up and freezes the server.
+        self.errors = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gradedesk", "sandbox", "--port", str(port), "--seed", "1",
              "--tool-public-key", str(public_key), *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=self.errors, text=True)
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
-            raise AssertionError(f"the sandbox did not start: {self.process.stderr.read()}")
+            self.process.wait(timeout=10)
+            self.errors.seek(0)
+            raise AssertionError(f"the sandbox did not start: {self.errors.read()}")
         self.info: dict[str, Any] = json.loads(line)
         self.port = int(self.info["base_url"].rsplit(":", 1)[1])
 
@@ -94,9 +99,9 @@ class SandboxProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.errors.close()
 
     def restart(self) -> SandboxProcess:
         """The same course on the same port (the sandbox is seeded, so ids are the same)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -18,17 +19,33 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp
 
 from gradedesk.sandbox import admin, canvas_api, ltiaas_api, spec_api
 from gradedesk.sandbox.config import Knobs, SandboxConfig
 from gradedesk.sandbox.course import Course
 from gradedesk.sandbox.persist import SaveAfterWrites, load_course, save_course
-from gradedesk.sandbox.state import SandboxState
+from gradedesk.sandbox.state import FAULT_PREFIX, SandboxState
 from gradedesk.sandbox.throttle import Throttle
 from gradedesk.sandbox.tokens import TokenAuthority, load_public_key
 
 DEMO_KEY_FILE = "demo-tool-private-key.pem"
+
+
+class InjectedFaultsFilter(logging.Filter):
+    """Drops uvicorn's tracebacks for the faults the sandbox injects on purpose (a cut
+    connection, a client that gave up on a held request): thousands of them in a fault trial
+    would drown real errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, ConnectionAbortedError) and str(error).startswith(FAULT_PREFIX):
+            return False
+        return not isinstance(error, ClientDisconnect)
+
+
+_FAULTS_FILTER = InjectedFaultsFilter()
 
 
 def _kept_demo_key(state_dir: Path) -> tuple[bytes, Path] | None:
@@ -142,6 +159,9 @@ class RunningSandbox:
         # A demo key in a folder made for it goes with the sandbox (one in --state-dir stays).
         self._demo_folder = demo_key_file.parent if demo_key_file is not None and \
             config.state_dir is None else None
+        uvicorn_errors = logging.getLogger("uvicorn.error")
+        if _FAULTS_FILTER not in uvicorn_errors.filters:
+            uvicorn_errors.addFilter(_FAULTS_FILTER)
         self._server = uvicorn.Server(uvicorn.Config(
             build_app(self.state), host=config.host, port=config.port, log_level="warning",
             lifespan="off", access_log=False))

@@ -57,13 +57,16 @@ class SandboxState:
         task.add_done_callback(self.tasks.discard)
 
 
+FAULT_PREFIX = "sandbox fault:"
+
+
 class DroppedConnection(Response):
     """Starts a reply and then fails, so the server cuts the connection mid-response."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-length", b"1000")]})
-        raise ConnectionAbortedError("sandbox fault: dropped connection")
+        raise ConnectionAbortedError(f"{FAULT_PREFIX} dropped connection")
 
 
 Handler = Callable[[Request, dict[str, Any]], Awaitable[Response]]

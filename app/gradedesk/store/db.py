@@ -41,7 +41,7 @@ _DISK_CODES = {
     5: "the database is busy (is another GradeDesk running?)",  # SQLITE_BUSY
     6: "the database is locked",  # SQLITE_LOCKED
     8: "the database is read-only",  # SQLITE_READONLY
-    10: "a disk input/output error",  # SQLITE_IOERR
+    10: "a disk input/output error (is the disk full?)",  # SQLITE_IOERR: also a full disk
     11: "the database file is damaged",  # SQLITE_CORRUPT
     13: "the disk is full",  # SQLITE_FULL
     14: "the database file cannot be opened",  # SQLITE_CANTOPEN
