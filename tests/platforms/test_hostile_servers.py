@@ -1,6 +1,7 @@
-"""Issue 10, findings 2 and 3: servers on loopback that drip, never answer, ask to retry after
-minutes, or send compression bombs get a typed, readable error within the deadline, with
-memory bounded; a cancelled wait ends at once."""
+"""Issue 10, findings 2 and 3 and the hostile-server trial: servers on loopback that drip, never
+answer, ask to retry after minutes, send compression bombs, redirect elsewhere, fail their token
+endpoint, or answer malformed JSON and HTML pages get a typed, readable error within the
+deadline, with memory bounded and the bearer on its origin; a cancelled wait ends at once."""
 
 from __future__ import annotations
 
@@ -14,8 +15,14 @@ from typing import Any
 import httpx
 import pytest
 
-from gradedesk.domain import Cancelled
-from gradedesk.platforms import MalformedReply, ResponseTooLarge, ServerError, TransportError
+from gradedesk.domain import Cancelled, InvalidWireData
+from gradedesk.platforms import (
+    MalformedReply,
+    PlatformError,
+    ResponseTooLarge,
+    ServerError,
+    TransportError,
+)
 from gradedesk.platforms.http import HttpSession, Timeouts, build_client
 from gradedesk.platforms.pagination import paginate
 from gradedesk.platforms.ratelimit import RateLimiter
@@ -167,3 +174,99 @@ def test_the_client_asks_for_one_coding_at_most(serve: Any) -> None:
 
     session().request("GET", serve(app) + "/x")
     assert seen == ["gzip"]
+
+
+# --- A whole hostile platform: the client's answer is a typed, readable error, in time, and
+# the bearer token stays on the platform's origin. ---------------------------------------------
+
+
+def hostile_platform(serve: Callable[[Any], str], *, token_status: int = 200,
+                     line_items: Callable[[str], tuple[int, bytes, list[tuple[bytes, bytes]]]]
+                     ) -> tuple[str, list[str]]:
+    """A platform on loopback whose token endpoint and line item listing answer as told."""
+    seen: list[str] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Send) -> None:
+        base = f"http://{scope['server'][0]}:{scope['server'][1]}"
+        if scope["path"].endswith("/token"):
+            if token_status == 200:
+                body = b'{"access_token": "plat-token", "token_type": "Bearer", ' \
+                       b'"expires_in": 3600}'
+                status, headers = 200, [(b"content-type", b"application/json")]
+            else:
+                body = b"<html><body><h1>Internal Server Error</h1></body></html>"
+                status, headers = token_status, [(b"content-type", b"text/html")]
+        else:
+            seen.append(dict(scope["headers"]).get(b"authorization", b"").decode())
+            status, body, headers = line_items(base)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return serve(app), seen
+
+
+def client_for(base: str, private_pem: bytes) -> Any:
+    from platform_support import make_config
+
+    from gradedesk.platforms.lti_advantage import LtiAdvantageClient
+
+    config = make_config(token_url=f"{base}/login/oauth2/token", nrps_url=None,
+                         lineitems_url=f"{base}/api/lti/courses/7/line_items",
+                         timeouts=QUICK)
+    client = LtiAdvantageClient(config, private_pem, sleep=lambda s: None)
+    OPEN.append(client)  # type: ignore[arg-type]
+    return client
+
+
+def test_a_redirect_to_another_origin_is_not_followed(serve: Callable[[Any], str],
+                                                      private_pem: bytes) -> None:
+    foreign_hits: list[str] = []
+
+    async def foreign(scope: dict[str, Any], receive: Any, send: Send) -> None:
+        foreign_hits.append(dict(scope["headers"]).get(b"authorization", b"").decode())
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"[]"})
+
+    elsewhere = serve(foreign)
+    base, seen = hostile_platform(serve, line_items=lambda base: (
+        302, b"", [(b"location", f"{elsewhere}/api/lti/courses/7/line_items".encode())]))
+    error, took = timed(lambda: client_for(base, private_pem).list_line_items())
+    assert isinstance(error, PlatformError)
+    assert "redirected" in error.user_message and elsewhere in error.user_message
+    assert "/api/lti" not in error.user_message  # the target's path (ids) is left out
+    assert seen == ["Bearer plat-token"] and foreign_hits == []
+    assert took < 10
+
+
+def test_a_token_endpoint_that_answers_500_is_a_readable_error_in_time(
+        serve: Callable[[Any], str], private_pem: bytes) -> None:
+    base, seen = hostile_platform(serve, token_status=500,
+                                  line_items=lambda base: (200, b"[]", []))
+    error, took = timed(lambda: client_for(base, private_pem).list_line_items())
+    assert isinstance(error, PlatformError), error
+    assert "<html" not in error.user_message.lower() and error.user_message
+    assert seen == [] and took < 10  # no service call went out without a token
+
+
+@pytest.mark.parametrize("body", [b"[{\"id\": ", b"{\"not\": \"a list\"}", b"\xff\xfe garbage",
+                                  b"[1, 2, 3]"])
+def test_malformed_json_from_a_platform_is_a_typed_error(
+        serve: Callable[[Any], str], private_pem: bytes, body: bytes) -> None:
+    base, _ = hostile_platform(serve, line_items=lambda base: (
+        200, body, [(b"content-type", b"application/json")]))
+    error, took = timed(lambda: client_for(base, private_pem).list_line_items())
+    assert isinstance(error, PlatformError | InvalidWireData), error
+    assert error.user_message and took < 10
+
+
+def test_an_html_error_page_is_summarised_not_dumped(serve: Callable[[Any], str],
+                                                     private_pem: bytes) -> None:
+    page = (b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>body{}</style>"
+            b"</head><body><h1>Bad Gateway</h1>" + b"<p>filler</p>" * 2000 + b"</body></html>")
+    base, _ = hostile_platform(serve, line_items=lambda base: (
+        502, page, [(b"content-type", b"text/html")]))
+    error, took = timed(lambda: client_for(base, private_pem).list_line_items())
+    assert isinstance(error, ServerError), error
+    assert "<" not in error.user_message and len(error.user_message) < 600
+    assert "Bad Gateway" in error.user_message
+    assert took < 10

@@ -391,8 +391,29 @@ def error_from_response(response: httpx.Response, *, token_endpoint: bool = Fals
         return Rejected(**kwargs)
     if status >= 500:
         return ServerError(retry_after_s=retry_after_of(response), **kwargs)
+    if 300 <= status < 400:
+        # Never followed: a redirect could take the bearer token to another origin.
+        where = response.headers.get("location", "")
+        target = _origin_text(where) if where else "another address"
+        return PlatformError(f"The platform redirected this request (HTTP {status}) to "
+                             f"{target}; GradeDesk does not follow redirects. The connection's "
+                             "address may be outdated: check it with the platform's "
+                             "administrator.", **kwargs)
     return PlatformError(f"Unexpected reply from the platform: {kwargs['platform_message']} "
                          f"(HTTP {status})", **kwargs)
+
+
+def _origin_text(url: str) -> str:
+    """Only scheme, host and port of a redirect's target: its path and query may hold ids."""
+    try:
+        parsed = httpx.URL(url)
+        host = parsed.host
+    except (httpx.InvalidURL, ValueError):
+        return "an invalid address"
+    if not host:
+        return "another page of the platform"
+    return without_controls(f"{parsed.scheme}://{host}" + (f":{parsed.port}" if parsed.port
+                                                           else ""))[:120]
 
 
 def _has_request(response: httpx.Response) -> bool:
