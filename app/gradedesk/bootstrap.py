@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from gradedesk.domain import GradeDeskError, InputError
 from gradedesk.platforms import GradebookPlatform, PlatformConfigError, setup
@@ -368,29 +370,44 @@ def engine_for(db: Database, secrets: SecretStore, name: str, *,
 SANDBOX_CONNECTION = "Sandbox course"
 
 
+SANDBOX_STATE_FOLDER = "sandbox"
+
+
+def sandbox_state_dir(db: Database) -> Path:
+    """Where the built-in sandbox keeps its course, beside the database."""
+    return db.path.parent / SANDBOX_STATE_FOLDER
+
+
 def start_sandbox_connection(db: Database, secrets: SecretStore, *,
                              name: str = SANDBOX_CONNECTION, seed: int = 1,
                              students: int | None = None, line_items: int | None = None,
-                             latency_ms: int = 0) -> tuple[Any, ConnectionRow]:
+                             latency_ms: int = 0, fresh: bool = True) -> tuple[Any, ConnectionRow]:
     """Start the built-in sandbox course on loopback and connect to it.
 
-    A fresh key pair goes straight into the keyring; only its public half is given to the
-    sandbox. The sandbox lives in memory, so each start gets a new port: an existing sandbox
-    connection of this name is replaced (with its local data). Returns (the running sandbox,
+    The course lives in the data folder (``sandbox/``), so grades and comments sent to it stay
+    there. With ``fresh``, it starts over: a new course, a new key pair (straight into the
+    keyring; the sandbox gets only the public half) and a new connection replacing any older
+    one with its local data. Without it, the connection of that name is resumed when it can be
+    (its key, its port, its course); otherwise it starts over. Returns (the running sandbox,
     which the caller stops, and the connection).
     """
     # Imported here: only the shells' first-run path needs the sandbox's server stack.
     from gradedesk.sandbox import SandboxConfig, start_sandbox
 
-    pem = generate_private_key_pem()
-    key = load_private_key(pem)
-    options: dict[str, Any] = {"port": 0, "seed": seed, "tool_public_keys": [public_pem(key)],
-                               "latency_ms": latency_ms}
+    state_dir = sandbox_state_dir(db)
+    options: dict[str, Any] = {"seed": seed, "latency_ms": latency_ms, "state_dir": state_dir}
     if students is not None:
         options["students"] = students
     if line_items is not None:
         options["line_items"] = line_items
-    sandbox = start_sandbox(SandboxConfig(**options))
+    if not fresh:
+        resumed = _resume_sandbox(db, secrets, name, options)
+        if resumed is not None:
+            return resumed
+    shutil.rmtree(state_dir, ignore_errors=True)  # a new course: the old one is forgotten
+    pem = generate_private_key_pem()
+    sandbox = start_sandbox(SandboxConfig(port=0, tool_public_keys=[public_pem(
+        load_private_key(pem))], **options))
     try:
         info = sandbox.info
         remove_connection(db, secrets, name)
@@ -403,6 +420,33 @@ def start_sandbox_connection(db: Database, secrets: SecretStore, *,
         sandbox.stop()
         raise
     return sandbox, added.row
+
+
+def _resume_sandbox(db: Database, secrets: SecretStore, name: str,
+                    options: dict[str, Any]) -> tuple[Any, ConnectionRow] | None:
+    """The sandbox course as it was: same key, same port (the stored URLs name it), same
+    course. None when that is not possible (no such connection, its key gone, its port taken,
+    its course saved with other options): the caller starts over."""
+    from gradedesk.sandbox import SandboxConfig, start_sandbox
+
+    connection = connection_store.get_connection(db, name)
+    if connection is None or not is_sandbox(connection) or \
+            connection.kind is not ConnectionKind.LTI:
+        return None
+    try:
+        key = load_private_key(secrets.get(name, SecretKind.PRIVATE_KEY).encode("ascii"))
+        port = urlsplit(str(connection.settings["lineitems_url"])).port
+        if not port:
+            return None
+        sandbox = start_sandbox(SandboxConfig(port=port, tool_public_keys=[public_pem(key)],
+                                              **options))
+    except (GradeDeskError, KeyError, ValueError, OSError, RuntimeError) as exc:
+        log.info("the sandbox course could not be resumed (%s); starting over", exc)
+        return None
+    if sandbox.info["lineitems_url"] != connection.settings["lineitems_url"]:
+        sandbox.stop()  # another course (other options): start over
+        return None
+    return sandbox, connection
 
 
 def is_sandbox(connection: ConnectionRow) -> bool:

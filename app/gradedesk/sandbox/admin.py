@@ -168,6 +168,7 @@ def routes(state: SandboxState) -> list[Route]:
         scopes: list[str] = list(dict.fromkeys(body["scopes"]))
         with course.lock:
             state.authority.configure_key(key, scopes)
+            course.developer_key = {"public_jwk": body["public_jwk"], "scopes": scopes}
         return JSONResponse({"client_id": state.authority.client_id, "scopes": scopes,
                              "title": body["title"]})
 

@@ -124,6 +124,8 @@ class Course:
         self.progress: dict[int, ProgressRecord] = {}
         self.ledger: list[dict[str, Any]] = []
         self.resource_links: dict[str, int | None] = {}
+        # The developer key pasted by "the administrator" (public_jwk and scopes), if any.
+        self.developer_key: dict[str, Any] | None = None
         self._next_result = 900
         self._next_progress = 5500
         self._next_attachment = 7000

@@ -50,6 +50,7 @@ def snapshot(course: Course, identity: dict[str, Any]) -> dict[str, Any]:
             "progress": [{k: _plain(v) for k, v in asdict(job).items()}
                          for job in course.progress.values()],
             "ledger": course.ledger, "resource_links": course.resource_links,
+            "developer_key": course.developer_key,
             "counters": [course._next_result, course._next_progress, course._next_attachment],
         }
 
@@ -88,6 +89,9 @@ def load_course(course: Course, folder: Path, identity: dict[str, Any]) -> bool:
                     for entry in data["progress"]}
         ledger = list(data["ledger"])
         links = dict(data["resource_links"])
+        developer_key = data.get("developer_key")
+        if developer_key is not None and not isinstance(developer_key, dict):
+            raise ValueError("the developer key is not an object")
         counters = [int(number) for number in data["counters"]]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"The sandbox's saved course in {path} cannot be used ({exc}); move "
@@ -98,6 +102,7 @@ def load_course(course: Course, folder: Path, identity: dict[str, Any]) -> bool:
         course.by_canvas = {person.canvas_id: person for person in people}
         course.line_items, course.results, course.progress = items, results, progress
         course.ledger, course.resource_links = ledger, links
+        course.developer_key = developer_key
         course._next_result, course._next_progress, course._next_attachment = counters
     return True
 

@@ -28,7 +28,7 @@ from gradedesk.sandbox.course import Course
 from gradedesk.sandbox.persist import SaveAfterWrites, load_course, save_course
 from gradedesk.sandbox.state import FAULT_PREFIX, SandboxState
 from gradedesk.sandbox.throttle import Throttle
-from gradedesk.sandbox.tokens import TokenAuthority, load_public_key
+from gradedesk.sandbox.tokens import TokenAuthority, load_public_key, public_key_from_jwk
 
 DEMO_KEY_FILE = "demo-tool-private-key.pem"
 
@@ -100,8 +100,13 @@ def build_state(config: SandboxConfig) -> tuple[SandboxState, Path | None]:
         ltiaas_api_key=secrets.token_hex(16), ltiaas_service_key=secrets.token_hex(16),
         ltiaas_ltik=secrets.token_hex(16))
     state.fault_rng.seed(config.seed)
-    if config.state_dir is not None:
-        load_course(state.course, config.state_dir, course_identity(config))
+    if config.state_dir is not None and \
+            load_course(state.course, config.state_dir, course_identity(config)) and \
+            state.course.developer_key is not None:
+        # The key "the administrator" pasted before the restart still signs assertions.
+        pasted = state.course.developer_key
+        state.authority.configure_key(public_key_from_jwk(pasted["public_jwk"]),
+                                      list(pasted["scopes"]))
     return state, demo_key_file
 
 
