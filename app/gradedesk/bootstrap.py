@@ -36,6 +36,8 @@ from gradedesk.platforms.profiles import PlatformKind, PlatformProfile, detect_k
 from gradedesk.secrets import SecretKind, SecretStore
 from gradedesk.store import ConnectionKind, ConnectionRow, Database, open_database
 from gradedesk.store import connections as connection_store
+from gradedesk.store.connections import SANDBOX_FLAG as SANDBOX_FLAG
+from gradedesk.store.connections import is_sandbox as is_sandbox
 from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.engine import EventSink, SyncEngine
 
@@ -44,7 +46,6 @@ log = logging.getLogger(__name__)
 LTI_SETTINGS = ("issuer", "client_id", "deployment_id", "token_url", "lineitems_url",
                 "nrps_url", "audience", "key_id", "platform", "course_url")
 REFUSED_PARAMS_SETTING = "refused_query_params"
-SANDBOX_FLAG = "sandbox"
 FETCH_PAGE_SIZE = 100
 
 
@@ -447,11 +448,6 @@ def _resume_sandbox(db: Database, secrets: SecretStore, name: str,
         sandbox.stop()  # another course (other options): start over
         return None
     return sandbox, connection
-
-
-def is_sandbox(connection: ConnectionRow) -> bool:
-    """True when the connection's data comes from the built-in sandbox."""
-    return bool(connection.settings.get(SANDBOX_FLAG))
 
 
 def public_key_of(connection: ConnectionRow, secrets: SecretStore) -> tuple[dict[str, str], str]:

@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from gradedesk import bootstrap
-from gradedesk.cli import column_commands, setup_commands
 from gradedesk.cli.output import emit_json, secrets_store, warn
 from gradedesk.domain import (
     ContentItem,
@@ -37,11 +35,11 @@ from gradedesk.store import (
     SyncState,
     audit,
     drafts,
+    open_database,
     snapshots,
 )
 from gradedesk.store import connections as connection_store
 from gradedesk.sync.cancel import DEFAULT_TIME_LIMIT_S, CancelToken
-from gradedesk.sync.engine import PushOptions, Resolution, resolve_conflicts, save_grade
 from gradedesk.sync.events import EventKind, SyncEvent
 from gradedesk.sync.gradebook_io import apply_import, export_gradebook, plan_import
 from gradedesk.sync.read_model import (
@@ -63,13 +61,13 @@ CANCEL_GRACE_S = 5.0
 def run_command(args: argparse.Namespace) -> int:
     """Open the store for the chosen data folder and run one command."""
     folder = data_dir(getattr(args, "data_dir", None))
-    db = bootstrap.open_store(folder)
+    db = open_database(folder)
     configure_logging(log_dir(folder))
     try:
         if args.command == "connection":
-            handler = _CONNECTION_HANDLERS[args.action]
+            handler = _connection_handler(args.action)
         elif args.command == "column":
-            handler = _COLUMN_HANDLERS[args.column_action]
+            handler = _column_handlers()[args.column_action]
         else:
             handler = _HANDLERS[args.command]
         return handler(args, db)
@@ -178,12 +176,13 @@ def connection_list(args: argparse.Namespace, db: Database) -> int:
         print("No connections yet. Add one with `gradedesk connection add NAME --lti ...`.")
     for row in rows:
         where = row.settings.get("lineitems_url") or row.settings.get("url") or ""
-        badge = " [sandbox]" if bootstrap.is_sandbox(row) else ""
+        badge = " [sandbox]" if connection_store.is_sandbox(row) else ""
         print(f"{row.name}\t{row.kind.value}\t{where}{badge}")
     return 0
 
 
 def connection_remove(args: argparse.Namespace, db: Database) -> int:
+    from gradedesk import bootstrap
     if not bootstrap.remove_connection(db, secrets_store(), args.name):
         raise InputError(f"No connection named {args.name!r}.")
     print(f"Removed {args.name!r}, its local data and its keyring secrets.")
@@ -191,6 +190,7 @@ def connection_remove(args: argparse.Namespace, db: Database) -> int:
 
 
 def connection_test(args: argparse.Namespace, db: Database) -> int:
+    from gradedesk import bootstrap
     connection = connection_store.require_connection(db, args.name)
     with bootstrap.platform_for(connection, secrets_store()) as platform:
         items = platform.list_line_items()
@@ -222,6 +222,7 @@ def connection_jwks(args: argparse.Namespace, db: Database) -> int:
 
 
 def pull(args: argparse.Namespace, db: Database) -> int:
+    from gradedesk import bootstrap
     printer = ProgressPrinter(json_mode=args.json)
     with _cancel_on_sigint(_time_limit(args)) as cancel, bootstrap.engine_for(
             db, secrets_store(), args.name, on_event=printer, cancel=cancel) as engine:
@@ -307,6 +308,10 @@ def _member_for_grading(db: Database, connection: ConnectionRow, wanted: str) ->
 
 
 def grade(args: argparse.Namespace, db: Database) -> int:
+    # Loaded here, not for every command: the platform profile and the engine pull in
+    # the HTTP stack.
+    from gradedesk import bootstrap
+    from gradedesk.sync.engine import save_grade
     connection = connection_store.require_connection(db, args.name)
     item = find_line_item(db, connection, args.line_item)
     member = _member_for_grading(db, connection, args.user)
@@ -385,6 +390,8 @@ def _time_limit(args: argparse.Namespace) -> float | None:
 
 
 def push(args: argparse.Namespace, db: Database) -> int:
+    from gradedesk import bootstrap
+    from gradedesk.sync.engine import PushOptions, Resolution
     printer = ProgressPrinter(json_mode=args.json)
     options = PushOptions(prioritize_non_tool_grade=args.prioritize_non_tool_grade,
                           preserve_score=args.preserve_score)
@@ -518,6 +525,7 @@ def history(args: argparse.Namespace, db: Database) -> int:
 
 
 def resolve(args: argparse.Namespace, db: Database) -> int:
+    from gradedesk.sync.engine import Resolution, resolve_conflicts
     connection = connection_store.require_connection(db, args.name)
     item = find_line_item(db, connection, args.line_item) if args.line_item else None
     member = find_member(db, connection, args.user) if args.user else None
@@ -587,13 +595,23 @@ _HANDLERS: dict[str, Handler] = {
     "discard": discard,
     "import": import_csv,
 }
-_CONNECTION_HANDLERS: dict[str, Handler] = {
-    "add": setup_commands.connection_add, "list": connection_list,
-    "remove": connection_remove, "test": connection_test, "jwks": connection_jwks,
-    "config": setup_commands.connection_config, "check": setup_commands.connection_check,
-    "set": setup_commands.connection_set,
-}
-_COLUMN_HANDLERS: dict[str, Handler] = {
-    "add": column_commands.column_add, "edit": column_commands.column_edit,
-    "remove": column_commands.column_remove,
-}
+
+
+def _connection_handler(action: str) -> Handler:
+    light: dict[str, Handler] = {"list": connection_list, "remove": connection_remove,
+                                 "test": connection_test, "jwks": connection_jwks}
+    if action in light:
+        return light[action]
+    # Imported when used: setting up a connection loads the platform clients, listing does not.
+    from gradedesk.cli import setup_commands
+
+    return {"add": setup_commands.connection_add, "config": setup_commands.connection_config,
+            "check": setup_commands.connection_check,
+            "set": setup_commands.connection_set}[action]
+
+
+def _column_handlers() -> dict[str, Handler]:
+    from gradedesk.cli import column_commands
+
+    return {"add": column_commands.column_add, "edit": column_commands.column_edit,
+            "remove": column_commands.column_remove}

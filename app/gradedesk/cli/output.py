@@ -6,10 +6,12 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from gradedesk.domain import InputError
-from gradedesk.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from gradedesk.secrets import SecretStore
 
 
 def _json_default(value: object) -> object:
@@ -30,6 +32,9 @@ def warn(text: str) -> None:
 
 
 def secrets_store() -> SecretStore:
+    # Imported here: keyring is only loaded by the commands that need a secret.
+    from gradedesk.secrets import SecretStore
+
     return SecretStore()
 
 

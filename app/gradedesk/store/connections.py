@@ -147,3 +147,11 @@ def _row(raw: tuple[Any, ...]) -> ConnectionRow:
                               "again.")
     return ConnectionRow(id=raw[0], name=raw[1], kind=ConnectionKind(raw[2]),
                          settings=settings, created_at=from_db_time(raw[4]))
+
+
+SANDBOX_FLAG = "sandbox"
+
+
+def is_sandbox(connection: ConnectionRow) -> bool:
+    """True when the connection's data comes from the built-in sandbox."""
+    return bool(connection.settings.get(SANDBOX_FLAG))
