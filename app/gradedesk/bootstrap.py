@@ -32,7 +32,7 @@ from gradedesk.platforms.keys import (
 )
 from gradedesk.platforms.lti_advantage.client import LtiAdvantageClient, LtiAdvantageConfig
 from gradedesk.platforms.ltiaas import LtiaasClient
-from gradedesk.platforms.profiles import PlatformKind, PlatformProfile, detect_kind, profile_of
+from gradedesk.platforms.profiles import PlatformKind, detect_kind, profile_of
 from gradedesk.secrets import SecretKind, SecretStore
 from gradedesk.store import ConnectionKind, ConnectionRow, Database, open_database
 from gradedesk.store import connections as connection_store
@@ -40,6 +40,7 @@ from gradedesk.store.connections import SANDBOX_FLAG as SANDBOX_FLAG
 from gradedesk.store.connections import is_sandbox as is_sandbox
 from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.engine import EventSink, SyncEngine
+from gradedesk.sync.grading import profile_for as profile_for
 
 log = logging.getLogger(__name__)
 
@@ -280,13 +281,6 @@ def remember_refusals(db: Database, connection: ConnectionRow,
     log.info("%s refuses the optional query parameters %s; not sending them again",
              connection.name, ", ".join(learned))
     return connection_store.update_settings(db, connection.name, settings)
-
-
-def profile_for(connection: ConnectionRow) -> PlatformProfile | None:
-    """The platform profile of an LTI connection (None for LTIAAS, which hides the LMS)."""
-    if connection.kind is not ConnectionKind.LTI:
-        return None
-    return profile_of(connection.settings)
 
 
 class KeyringTokenCache:

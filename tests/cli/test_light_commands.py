@@ -28,8 +28,9 @@ def _loaded(data_dir: Path, *args: str) -> dict[str, object]:
     return found
 
 
-@pytest.mark.parametrize("command", [("status",), ("connection", "list"),
-                                     ("status", "--json"), ("history", "nobody")])
+@pytest.mark.parametrize("command", [
+    ("status",), ("connection", "list"), ("status", "--json"), ("history", "nobody"),
+    ("show", "nobody"), ("grade", "nobody", "--line-item", "1", "--user", "u", "--score", "1")])
 def test_local_commands_load_no_network_keyring_or_qt(tmp_path: Path,
                                                       command: tuple[str, ...]) -> None:
     loaded = _loaded(tmp_path / "data", *command)

@@ -308,10 +308,7 @@ def _member_for_grading(db: Database, connection: ConnectionRow, wanted: str) ->
 
 
 def grade(args: argparse.Namespace, db: Database) -> int:
-    # Loaded here, not for every command: the platform profile and the engine pull in
-    # the HTTP stack.
-    from gradedesk import bootstrap
-    from gradedesk.sync.engine import save_grade
+    from gradedesk.sync.grading import profile_for, save_grade
     connection = connection_store.require_connection(db, args.name)
     item = find_line_item(db, connection, args.line_item)
     member = _member_for_grading(db, connection, args.user)
@@ -329,7 +326,7 @@ def grade(args: argparse.Namespace, db: Database) -> int:
     if not changes:
         raise InputError("Nothing to change: give --score, --comment, a progress value or "
                          "--attach.")
-    profile = bootstrap.profile_for(connection)
+    profile = profile_for(connection)
     if profile is not None and profile.score_needs_fully_graded and \
             changes.get("score_given") is not None and \
             changes.get("grading_progress", GradingProgress.FULLY_GRADED) \

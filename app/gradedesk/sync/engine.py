@@ -25,7 +25,6 @@ from gradedesk.domain import (
     LEARNER_ROLE,
     Cancelled,
     GradeDeskError,
-    InputError,
     Member,
     Result,
     Score,
@@ -69,6 +68,7 @@ from gradedesk.sync.conflicts import (
     what_the_platform_kept,
 )
 from gradedesk.sync.events import EventKind, SyncEvent
+from gradedesk.sync.grading import save_grade
 from gradedesk.sync.outgoing import PushOptions, outgoing_score
 
 __all__ = ["ColumnFailure", "PullReport", "PushOptions", "PushReport", "Resolution",
@@ -723,14 +723,6 @@ def resolve_conflicts(db: Database, connection: ConnectionRow, resolution: Resol
                          outbox_id=entry.id)
         settled.append(entry.id)
     return settled
-
-
-def save_grade(db: Database, connection: ConnectionRow, line_item_url: str, user_id: str,
-               edit: drafts.DraftEdit, *, now: datetime | None = None) -> DraftRow:
-    """Save a grader's edit as a queued draft. Needs no network: grading works offline."""
-    if not line_item_url or not user_id:
-        raise InputError("A grade needs a line item and a student.")
-    return drafts.save_draft(db, connection.id, line_item_url, user_id, edit, now=now)
 
 
 def is_final_refusal(error: PlatformError) -> bool:
