@@ -53,6 +53,15 @@ class AppContext:
         if older is not None:
             older.stop()
 
+    def stop_sandbox(self, connection_name: str) -> None:
+        """Stop the sandbox behind a connection, if this process started it. Done before a
+        new one starts: the old one saves its course as it stops, and must not write over
+        the new course in the same folder."""
+        with self._lock:
+            running = self._sandboxes.pop(connection_name, None)
+        if running is not None:
+            running.stop()
+
     def sandbox_of(self, connection_name: str) -> StoppableSandbox | None:
         """The running sandbox behind a connection, if this process started it."""
         with self._lock:

@@ -41,6 +41,22 @@ T = TypeVar("T")
 # a few steps rather than 500.
 REFRESH_BATCH_MS = 80
 
+# How an unreachable platform is said (the transport error's text goes to the log only).
+UNREACHABLE_LEAD = "Can't reach the platform"
+
+
+def unreachable_text(unsent: int | None) -> str:
+    """The plain words for "offline": what happens to the grader's work (``unsent``: grades
+    waiting for a push, None when not known)."""
+    if unsent is None:
+        return f"{UNREACHABLE_LEAD}; your grades stay queued and go with the next push."
+    if unsent == 0:
+        return (f"{UNREACHABLE_LEAD}; keep grading: your changes are saved here and go with "
+                "the next push.")
+    if unsent == 1:
+        return f"{UNREACHABLE_LEAD}; your 1 grade stays queued and goes with the next push."
+    return f"{UNREACHABLE_LEAD}; your {unsent} grades stay queued and go with the next push."
+
 
 class Presenter(QObject):
     overview_loaded = Signal(object)  # loaders.Overview
@@ -60,6 +76,7 @@ class Presenter(QObject):
     drafts_discarded = Signal(object)  # edits.DiscardOutcome (a discard, or its undo)
     files_polled = Signal()  # a file's Progress moved (the engine's poll events name no cell)
     edit_refused = Signal(object, str)  # CellKey, reason
+    cell_not_sent = Signal(object, str)  # CellKey, the platform's reason (a push's failure)
     comment_bank_loaded = Signal(str, object)  # line item URL, tuple[str, ...]
     connection_added = Signal(object)  # bootstrap.NewConnection
     connection_tested = Signal(str, bool, str)  # name, ok, message
@@ -94,6 +111,8 @@ class Presenter(QObject):
         self.score_of: Callable[[CellKey], float | None] | None = None
         self.setup = SetupPresenter(self)
         self.columns = ColumnPresenter(self)
+        # Sandbox connections looked at for a quiet resume (once each per run).
+        self._resume_checked: set[str] = set()
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -188,6 +207,8 @@ class Presenter(QObject):
                 self._set_online(self._online_of.get(row.name))
             self.connection_changed.emit(row)
             self.refresh_counts()
+            if changed:
+                self._resume_sandbox_if_stopped(row)
 
         self._store("Opening connection", lambda: connection_store.get_connection(db, name), done)
 
@@ -430,7 +451,10 @@ class Presenter(QObject):
                 if not report_refusals:
                     self.refresh_counts()
                     return
-            self._report_failure(title)(error)
+            if isinstance(error, TransportError):
+                self._report_unreachable(title, connection_name, error)
+            else:
+                self._report_failure(title)(error)
             self.refresh_counts()
 
         job = self.network_lane.submit(title, work, on_done=finished, on_failed=failed,
@@ -438,6 +462,16 @@ class Presenter(QObject):
         self._network_job = job
         self.job_started.emit(title)
         return job
+
+    def _report_unreachable(self, title: str, connection_name: str | None,
+                            error: TransportError) -> None:
+        """Offline in plain words: what becomes of the grader's work, not a socket error."""
+        log.info("%s: %s", title, error.user_message)
+        unsent = None
+        if connection_name is None or connection_name == self.connection_name:
+            counts = self.counts
+            unsent = counts.queued + counts.sending + counts.failed
+        self.error_raised.emit(title, unreachable_text(unsent))
 
     def note_online(self, online: bool) -> None:
         """A job that succeeded found the current platform out of reach (it kept the work
@@ -468,6 +502,9 @@ class Presenter(QObject):
         self.job_progressed.emit(event.done, event.total, event.message)
         if event.phase == "poll" and event.kind in (EventKind.ITEM_DONE, EventKind.FAILED):
             self.files_polled.emit()
+        if event.kind is EventKind.FAILED and event.phase == "push" and event.line_item_id \
+                and event.user_id and event.message:
+            self.cell_not_sent.emit((event.line_item_id, event.user_id), event.message)
         if event.line_item_id and event.user_id and event.kind in (
                 EventKind.ITEM_DONE, EventKind.CONFLICT, EventKind.FAILED):
             self._stale_keys.add((event.line_item_id, event.user_id))
@@ -568,24 +605,58 @@ class Presenter(QObject):
     # --- connections ------------------------------------------------------------------------
 
     def start_sandbox(self, *, seed: int = 1, students: int | None = None,
-                      line_items: int | None = None, latency_ms: int = 0) -> Job[Any] | None:
-        """Start the built-in sandbox course, connect to it and pull it (network lane)."""
+                      line_items: int | None = None, latency_ms: int = 0,
+                      fresh: bool = True) -> Job[Any] | None:
+        """Start the built-in sandbox course, connect to it and pull it (network lane).
+        ``fresh``: start over (a new course; the old one's local data goes); without it, the
+        course kept in the data folder is resumed as it was (see resume_sandbox)."""
         context = self.context
 
-        def work(job: Job[Any]) -> tuple[str, PullReport]:
+        def work(job: Job[Any]) -> sync_work.SandboxStart:
             return sync_work.start_sandbox(context, job.emit, job.token, seed=seed,
                                            students=students, line_items=line_items,
-                                           latency_ms=latency_ms)
+                                           latency_ms=latency_ms, fresh=fresh)
 
-        def done(result: tuple[str, PullReport]) -> None:
-            name, report = result
-            self.job_finished.emit(f"Sandbox course ready: {report.members} people, "
-                                   f"{report.line_items} line items.", True)
+        def done(started: sync_work.SandboxStart) -> None:
+            report = started.report
+            if report is None:
+                # Resumed as it was: the data here is current, nothing to reload.
+                self.job_finished.emit("Sample course resumed where you left it.", True)
+                return
+            said = "Sample course ready" if fresh else \
+                "The sample course could not be resumed, so it started over"
+            self.job_finished.emit(f"{said}: {report.members} people, {report.line_items} "
+                                   "line items.", True)
             self.refresh_overview()
-            self.sync_finished.emit("sandbox", name)
+            self.sync_finished.emit("sandbox", started.name)
 
-        return self._network("Starting the sandbox", work, done,
-                             connection_name=bootstrap.SANDBOX_CONNECTION)
+        title = "Starting the sandbox" if fresh else "Resuming the sample course"
+        return self._network(title, work, done, connection_name=bootstrap.SANDBOX_CONNECTION)
+
+    def _resume_sandbox_if_stopped(self, row: ConnectionRow) -> None:
+        """Reopening GradeDesk on the sample course brings its platform back quietly, with
+        the course as it was left (grades, comments, drafts). Only the window's own sandbox,
+        only when nothing serves it already (another window, a test's course)."""
+        if not bootstrap.is_sandbox(row) or row.name != bootstrap.SANDBOX_CONNECTION \
+                or row.name in self._resume_checked \
+                or self.context.sandbox_of(row.name) is not None:
+            return
+        self._resume_checked.add(row.name)
+        context = self.context
+
+        def done(options: sync_work.SandboxOptions | None) -> None:
+            if options is None or self._closing or context.sandbox_of(row.name) is not None:
+                return
+            self.start_sandbox(seed=options.seed, students=options.students,
+                               line_items=options.line_items, fresh=False)
+
+        self._store("Looking for the sample course",
+                    lambda: sync_work.sandbox_to_resume(context, row), done)
+
+    def count_unsent(self, done: Callable[[dict[str, int]], None]) -> None:
+        """Grades not sent yet, per connection name (only those with some), for ``done``."""
+        context = self.context
+        self._store("Counting unsent grades", lambda: sync_work.unsent_grades(context), done)
 
     def add_lti_connection(self, name: str, settings: Mapping[str, str | None], *,
                            private_key_file: Path | None, generate_key: bool) -> None:

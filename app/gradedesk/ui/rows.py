@@ -33,13 +33,63 @@ class RowFilter(StrEnum):
 
 FILTER_LABELS = {
     RowFilter.ALL: "All students",
-    RowFilter.PENDING_MANUAL: "Awaiting manual grading",
-    RowFilter.UNGRADED: "Ungraded",
+    RowFilter.PENDING_MANUAL: "Needs grading",
+    RowFilter.UNGRADED: "No score yet",
     RowFilter.HAS_DRAFT: "Has a local change",
     RowFilter.CONFLICT: "Conflicts",
     RowFilter.FAILED: "Failed to send (retried)",
     RowFilter.REFUSED: "Refused by the platform",
 }
+
+# What an empty filter result says in the grid, by state filter ("No one needs grading here").
+NOBODY_LEFT = {
+    RowFilter.ALL: "No students here yet",
+    RowFilter.PENDING_MANUAL: "No one needs grading here",
+    RowFilter.UNGRADED: "Everyone has a score here",
+    RowFilter.HAS_DRAFT: "No local changes here",
+    RowFilter.CONFLICT: "No conflicts here",
+    RowFilter.FAILED: "Nothing failed to send here",
+    RowFilter.REFUSED: "Nothing was refused here",
+}
+
+# The AGS progress values as a grader says them (the raw value stays in the tooltip). Words are
+# unique per kind, so a typed or pasted word is read back as its value.
+GRADING_WORDS = {
+    "FullyGraded": "Graded",
+    "Pending": "Grade pending",
+    "PendingManual": "Needs grading",
+    "Failed": "Grading failed",
+    "NotReady": "Not submitted",
+}
+ACTIVITY_WORDS = {
+    "Initialized": "Not started",
+    "Started": "Started",
+    "InProgress": "In progress",
+    "Submitted": "Submitted",
+    "Completed": "Completed",
+}
+NO_RESULT_WORD = "Not submitted"  # the platform holds no result for the student
+
+
+def grading_word(value: str) -> str:
+    """A gradingProgress value in words ("" means no result: not submitted)."""
+    return GRADING_WORDS.get(value, value) if value else NO_RESULT_WORD
+
+
+def activity_word(value: str, has_result: bool) -> str:
+    """An activityProgress value in words ("" and no result: not submitted; "" with a result:
+    the platform did not say)."""
+    if value:
+        return ACTIVITY_WORDS.get(value, value)
+    return "—" if has_result else NO_RESULT_WORD
+
+
+def progress_tip(kind: str, value: str) -> str:
+    """The tooltip that keeps the raw AGS value beside its word."""
+    if not value:
+        return "No result on the platform yet."
+    return f"AGS {kind}: {value}"
+
 
 SUBMISSION_TYPES = {
     "online_text_entry": "Text entry",
@@ -164,7 +214,7 @@ def student_grade(row: GradeRow, member: MemberRow, line_item: LineItemRow) -> S
 
 def cell_of(grade: StudentGrade) -> Cell:
     """The gradebook's brief cell for a line-item row (after an edit reloads one line item)."""
-    return Cell(grade.score, grade.state, grade.has_server_result)
+    return Cell(grade.score, grade.state, grade.has_server_result, grade.pending_manual)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,12 @@ Threading contract: each runs on a worker thread; ``emit`` and ``token`` come fr
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from gradedesk import bootstrap
 from gradedesk.domain import InputError
@@ -17,7 +20,7 @@ from gradedesk.platforms.check import CheckReport
 from gradedesk.platforms.profiles import PlatformKind
 from gradedesk.store import ConnectionRow, LineItemRow, jobs, snapshots
 from gradedesk.store import connections as connection_store
-from gradedesk.sync import columns
+from gradedesk.sync import columns, read_model
 from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.engine import EventSink, PullReport, PushReport, Resolution
 from gradedesk.sync.events import EventKind, SyncEvent
@@ -53,17 +56,91 @@ def resolve(context: AppContext, connection: ConnectionRow, resolution: Resoluti
         return engine.resolve(resolution, entry_ids=entry_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class SandboxStart:
+    """A sandbox course started (``report``: its first pull) or resumed as it was left
+    (``report`` None: the data here is current, nothing was pulled)."""
+
+    name: str
+    report: PullReport | None
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxOptions:
+    """What the sandbox course kept in the data folder was made with."""
+
+    seed: int
+    students: int
+    line_items: int
+
+
 def start_sandbox(context: AppContext, emit: EventSink, token: CancelToken, *, seed: int,
-                  students: int | None, line_items: int | None,
-                  latency_ms: int) -> tuple[str, PullReport]:
-    """Start the sandbox course (kept by the context, which stops it), connect and pull."""
-    emit(SyncEvent(EventKind.STARTED, "sandbox", message="Starting the sandbox course"))
+                  students: int | None, line_items: int | None, latency_ms: int,
+                  fresh: bool = True) -> SandboxStart:
+    """Start the sandbox course (kept by the context, which stops it), connect and pull.
+    Without ``fresh`` the course kept in the data folder is resumed, and not pulled: the
+    database holds what it had when the window closed (the core starts over when it cannot
+    resume; then it is pulled like a new one)."""
+    emit(SyncEvent(EventKind.STARTED, "sandbox",
+                   message="Starting the sandbox course" if fresh else
+                   "Resuming the sample course"))
+    before = None if fresh else connection_store.get_connection(
+        context.db, bootstrap.SANDBOX_CONNECTION)
+    context.stop_sandbox(bootstrap.SANDBOX_CONNECTION)  # one course folder, one writer
     sandbox, row = bootstrap.start_sandbox_connection(
         context.db, context.secrets, seed=seed, students=students, line_items=line_items,
-        latency_ms=latency_ms)
+        latency_ms=latency_ms, fresh=fresh)
     context.adopt_sandbox(row.name, sandbox)
+    if before is not None and (before.id, before.created_at) == (row.id, row.created_at):
+        return SandboxStart(row.name, None)  # the same connection (an id alone is reused)
     token.raise_if_cancelled()
-    return row.name, pull(context, row, emit, token)
+    return SandboxStart(row.name, pull(context, row, emit, token))
+
+
+def sandbox_to_resume(context: AppContext, row: ConnectionRow) -> SandboxOptions | None:
+    """The options to resume the window's sandbox course with, or None when there is nothing
+    to resume quietly: no course kept in the data folder (resuming would make a new one), or
+    something answers on its port already (another GradeDesk window, a stand-alone sandbox).
+    Store lane: a file read and a loopback connect."""
+    port = urlsplit(str(row.settings.get("lineitems_url", ""))).port
+    if not port or _port_answers(port):
+        return None
+    try:
+        from gradedesk.sandbox.persist import STATE_FILE
+    except ImportError:  # the sandbox's server stack is optional
+        return None
+    path = bootstrap.sandbox_state_dir(context.db) / STATE_FILE
+    try:
+        identity = json.loads(path.read_text(encoding="utf-8")).get("identity")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(identity, dict) or identity.get("profile", "canvas") != "canvas":
+        return None
+    try:
+        return SandboxOptions(int(identity["seed"]), int(identity["students"]),
+                              int(identity["line_items"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _port_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def unsent_grades(context: AppContext) -> dict[str, int]:
+    """Grades not sent yet (queued, interrupted while sending, or failed and to be retried),
+    per connection name; connections with none are left out."""
+    unsent: dict[str, int] = {}
+    for connection in connection_store.list_connections(context.db):
+        counts = read_model.status_counts(context.db, connection.id)
+        count = counts.queued + counts.sending + counts.failed
+        if count:
+            unsent[connection.name] = count
+    return unsent
 
 
 def check_connection(context: AppContext, name: str, token: CancelToken) -> str:

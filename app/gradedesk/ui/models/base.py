@@ -29,7 +29,15 @@ from gradedesk.domain import (
     parse_score_input,
 )
 from gradedesk.domain.names import matches_filter
-from gradedesk.ui.rows import FILTER_LABELS, CellKey, RowFilter, Student
+from gradedesk.ui.rows import (
+    ACTIVITY_WORDS,
+    FILTER_LABELS,
+    GRADING_WORDS,
+    NOBODY_LEFT,
+    CellKey,
+    RowFilter,
+    Student,
+)
 from gradedesk.ui.undo_values import CellChange, Field
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -44,6 +52,10 @@ FIELD_ROLE = Qt.ItemDataRole.UserRole + 4  # the Field a column edits, or None
 SORT_ROLE = Qt.ItemDataRole.UserRole + 5
 MAXIMUM_ROLE = Qt.ItemDataRole.UserRole + 6  # a score cell's maximum (None: not a score)
 EXTRA_CREDIT_ROLE = Qt.ItemDataRole.UserRole + 7  # True when the score is above its maximum
+# A column header as painted (may be longer than DisplayRole, e.g. with the points possible).
+HEADER_TEXT_ROLE = Qt.ItemDataRole.UserRole + 8
+
+READ_ONLY_REASON = "This column comes from the platform; it cannot be edited here."
 
 EditSink = Callable[[Sequence[CellChange], str], None]
 
@@ -94,13 +106,20 @@ def student_matches(student: Student, text: str) -> bool:
     return not text or matches_filter(text, student.names)
 
 
+def progress_words(kind: type[ActivityProgress] | type[GradingProgress]) -> dict[str, str]:
+    """Each value of a progress kind and the word the grid shows for it."""
+    words = ACTIVITY_WORDS if kind is ActivityProgress else GRADING_WORDS
+    return {member.value: words.get(member.value, member.value) for member in kind}
+
+
 def parse_choice(kind: type[ActivityProgress] | type[GradingProgress], text: str) -> str:
-    """A progress value typed or pasted in any letter case ("fullygraded" works)."""
+    """A progress value typed or pasted in any letter case ("fullygraded" works), or as the
+    word the grid shows for it ("Needs grading")."""
     wanted = text.strip().replace(" ", "").lower()
-    for member in kind:
-        if member.value.lower() == wanted:
-            return member.value
-    allowed = ", ".join(m.value for m in kind)
+    for value, word in progress_words(kind).items():
+        if wanted in (value.lower(), word.replace(" ", "").lower()):
+            return value
+    allowed = ", ".join(progress_words(kind).values())
     raise InputError(f"{text.strip()!r} is not one of {allowed}.")
 
 
@@ -168,6 +187,27 @@ class GradeTableModel(QAbstractTableModel):
         """How many students each state filter would show (whatever the name filter)."""
         raise NotImplementedError
 
+    def _blank(self, source_row: int, column: int) -> bool:
+        """Whether a row has nothing to sort by in this column (no score, no comment): such
+        rows go last in both sort directions."""
+        return False
+
+    def read_only_reason(self, column: int) -> str:
+        """What typing into a column that cannot be edited says."""
+        return READ_ONLY_REASON
+
+    def empty_message(self) -> str | None:
+        """What the grid says when the filter leaves no row (None: rows are shown, or none
+        are loaded)."""
+        if self._order or not self._source_count():
+            return None
+        text, kind = self._filter.text, self._filter.kind
+        if text and kind is RowFilter.ALL:
+            return f"No students match '{text}'"
+        if text:
+            return f"No students match '{text}' among “{FILTER_LABELS[kind]}”"
+        return NOBODY_LEFT[kind]
+
     def column_title(self, column: int) -> str:
         title = self.headerData(column, Qt.Orientation.Horizontal)
         return str(title) if title is not None else f"column {column + 1}"
@@ -191,8 +231,14 @@ class GradeTableModel(QAbstractTableModel):
         rows = [r for r in range(self._source_count()) if self._accepts(r, self._filter)]
         if self._sort is not None:
             column, order = self._sort
-            rows.sort(key=lambda r: self._sort_key(r, column),
-                      reverse=order == Qt.SortOrder.DescendingOrder)
+            # Rows with nothing to sort by (no score) go last whichever way: the grader
+            # reversing a score column wants the best and the worst first, not the empty ones.
+            filled = [r for r in rows if not self._blank(r, column)]
+            blank = [r for r in rows if self._blank(r, column)]
+            filled.sort(key=lambda r: self._sort_key(r, column),
+                        reverse=order == Qt.SortOrder.DescendingOrder)
+            blank.sort(key=lambda r: self._sort_key(r, column))
+            rows = filled + blank
         self._order = rows
         self._position = {source: visible for visible, source in enumerate(rows)}
 

@@ -10,8 +10,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
 
 from gradedesk.domain import is_above_maximum
 from gradedesk.store import LineItemRow, SyncState
@@ -20,6 +18,7 @@ from gradedesk.ui.models.base import (
     ERROR_ROLE,
     EXTRA_CREDIT_ROLE,
     FIELD_ROLE,
+    HEADER_TEXT_ROLE,
     KEY_ROLE,
     MAXIMUM_ROLE,
     STATE_ROLE,
@@ -33,11 +32,24 @@ from gradedesk.ui.models.base import (
     format_score,
     student_matches,
 )
-from gradedesk.ui.rows import CellKey, GradebookData, Student, row_filters
-from gradedesk.ui.sync_states import LOOKS, state_color, state_icon_for, warning_color
+from gradedesk.ui.rows import (
+    GRADING_WORDS,
+    NO_RESULT_WORD,
+    CellKey,
+    GradebookData,
+    Student,
+    row_filters,
+)
+from gradedesk.ui.sync_states import (
+    LOOKS,
+    muted_text_color,
+    state_color,
+    state_icon_for,
+    warning_color,
+)
 from gradedesk.ui.undo_values import CellChange, Field
 
-PENDING_TEXT = "to grade"
+PENDING_TEXT = GRADING_WORDS["PendingManual"]  # "Needs grading", as the line-item view says
 NAME_COLUMN = 0
 SECTION_COLUMN = 1
 FIXED_COLUMNS = 2
@@ -45,6 +57,11 @@ FIXED_COLUMNS = 2
 # as "had a draft" so that undo re-saves the old value instead of discarding a draft.
 _MAYBE_DRAFT = frozenset({SyncState.EDITED, SyncState.QUEUED, SyncState.SENDING,
                           SyncState.CONFLICT, SyncState.FAILED, SyncState.REFUSED})
+
+
+def points(maximum: float | None) -> str:
+    """A line item's points possible as its header says them ("20 pts")."""
+    return f"{format_score(maximum)} pt{'' if maximum == 1 else 's'}"
 
 
 class GradebookModel(GradeTableModel):
@@ -148,6 +165,21 @@ class GradebookModel(GradeTableModel):
         score = cell.score if cell is not None else None
         return (score is None, score or 0.0, name)
 
+    def _blank(self, source_row: int, column: int) -> bool:
+        student = self._students[source_row]
+        if column == SECTION_COLUMN:
+            return not student.section
+        item = self.line_item_at(column)
+        if item is None:
+            return False
+        cell = self._cells.get((item.id, student.user_id))
+        return cell is None or cell.score is None
+
+    def read_only_reason(self, column: int) -> str:
+        if column == NAME_COLUMN:
+            return "Names come from the platform's roster; they cannot be edited here."
+        return super().read_only_reason(column)
+
     def column_editable(self, column: int) -> bool:
         return self.line_item_at(column) is not None
 
@@ -192,7 +224,7 @@ class GradebookModel(GradeTableModel):
             if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._order):
                 return str(section + 1)
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, HEADER_TEXT_ROLE):
             if section == NAME_COLUMN:
                 return "Student"
             if section == SECTION_COLUMN:
@@ -200,12 +232,14 @@ class GradebookModel(GradeTableModel):
             item = self.line_item_at(section)
             if item is None:
                 return None
-            return f"{item.label} [{item.short_id}]" if item.pending_create else item.label
+            label = f"{item.label} [{item.short_id}]" if item.pending_create else item.label
+            return f"{label} ({points(item.score_maximum)})" if role == HEADER_TEXT_ROLE \
+                else label
         if role == Qt.ItemDataRole.ToolTipRole:
             item = self.line_item_at(section)
             if item is None:
                 return None
-            tip = f"{item.label} (out of {format_score(item.score_maximum)})"
+            tip = f"{item.label} ({points(item.score_maximum)})"
             return f"{tip}: not yet on the platform; the next push creates it" \
                 if item.pending_create else tip
         return None
@@ -269,16 +303,21 @@ class GradebookModel(GradeTableModel):
             if error:
                 return warning_color()
             if pending and state is SyncState.CLEAN:
-                return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+                return muted_text_color()
             return state_color(state) if state is not SyncState.CLEAN else None
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             if error:
                 return f"Not saved: {error}"
-            shown = format_score(score) or "no score"
+            if score is not None:
+                shown = format_score(score)
+            elif pending:
+                shown = f"{PENDING_TEXT} (AGS gradingProgress: PendingManual)"
+            elif cell is None or not cell.has_server_result:
+                shown = f"{NO_RESULT_WORD} (no result on the platform yet)"
+            else:
+                shown = "no score"
             look = LOOKS[state]
-            note = " Submitted; awaiting manual grading." if pending else ""
-            if extra:
-                note += f" {extra_credit_tip(item.score_maximum)}"
+            note = f" {extra_credit_tip(item.score_maximum)}" if extra else ""
             return f"{item.label}: {shown}. {look.label}: {look.meaning}{note}"
         return None
 

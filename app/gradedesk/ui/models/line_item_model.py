@@ -8,8 +8,7 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFont
 
 from gradedesk.store import LineItemRow, SyncState
 from gradedesk.ui.models.base import (
@@ -29,8 +28,21 @@ from gradedesk.ui.models.base import (
     format_score,
     student_matches,
 )
-from gradedesk.ui.rows import CellKey, LineItemData, StudentGrade
-from gradedesk.ui.sync_states import LOOKS, state_color, state_icon_for, warning_color
+from gradedesk.ui.rows import (
+    CellKey,
+    LineItemData,
+    StudentGrade,
+    activity_word,
+    grading_word,
+    progress_tip,
+)
+from gradedesk.ui.sync_states import (
+    LOOKS,
+    muted_text_color,
+    state_color,
+    state_icon_for,
+    warning_color,
+)
 from gradedesk.ui.undo_values import CellChange, Field
 
 
@@ -74,6 +86,10 @@ def meets(row: StudentGrade, kind: RowFilter) -> bool:
     if kind is RowFilter.REFUSED:
         return row.state is SyncState.REFUSED
     return True
+
+
+def _activity(row: StudentGrade) -> str:
+    return activity_word(row.activity, row.has_server_result or row.has_draft)
 
 
 def matches(row: StudentGrade, spec: FilterSpec) -> bool:
@@ -165,14 +181,35 @@ class LineItemModel(GradeTableModel):
             case Column.COMMENT:
                 value = (row.shown_comment or "").casefold()
             case Column.ACTIVITY:
-                value = row.activity
+                value = _activity(row).casefold()
             case Column.GRADING:
-                value = row.grading
+                value = grading_word(row.grading).casefold()
             case Column.SUBMISSION:
                 value = row.submission
             case Column.SYNC:
                 value = list(SyncState).index(row.state)
         return (value, row.student.name.casefold())
+
+    def _blank(self, source_row: int, column: int) -> bool:
+        row = self._rows[source_row]
+        if column == Column.SCORE:
+            return row.score is None
+        if column == Column.COMMENT:
+            return not row.shown_comment
+        if column == Column.SECTION:
+            return not row.student.section
+        if column == Column.SUBMISSION:
+            return not row.submission
+        return False
+
+    def read_only_reason(self, column: int) -> str:
+        if column == Column.SYNC:
+            return ("The sync state is GradeDesk's own: it changes when you edit, push or "
+                    "pull, not by typing.")
+        if column == Column.MAXIMUM:
+            return ("The maximum comes from the line item on the platform; it cannot be "
+                    "edited here.")
+        return super().read_only_reason(column)
 
     def column_editable(self, column: int) -> bool:
         return 0 <= column < len(Column) and Column(column) in EDITABLE
@@ -278,7 +315,7 @@ class LineItemModel(GradeTableModel):
             if column is Column.SYNC:
                 return state_color(row.state)
             if column is Column.COMMENT and not row.new_comment:
-                return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+                return muted_text_color()  # the platform's comment, told from a new one
             return None
         if role == Qt.ItemDataRole.FontRole and column is Column.COMMENT and not row.new_comment \
                 and row.server_comment:
@@ -306,9 +343,9 @@ class LineItemModel(GradeTableModel):
             case Column.COMMENT:
                 return (row.shown_comment or "").replace("\n", " ")
             case Column.ACTIVITY:
-                return row.activity
+                return _activity(row)
             case Column.GRADING:
-                return row.grading
+                return grading_word(row.grading)
             case Column.SUBMISSION:
                 return row.submission
             case Column.SYNC:
@@ -350,8 +387,14 @@ class LineItemModel(GradeTableModel):
                 return f"New comment (sent on the next push):\n{row.new_comment}"
             if row.server_comment:
                 return f"Last comment on the platform:\n{row.server_comment}"
+        if column is Column.GRADING:
+            return f"{grading_word(row.grading)}. {progress_tip('gradingProgress', row.grading)}"
+        if column is Column.ACTIVITY:
+            if not row.activity and (row.has_server_result or row.has_draft):
+                return "The platform does not say how far the student got."
+            return f"{_activity(row)}. {progress_tip('activityProgress', row.activity)}"
         if column is Column.SCORE and row.pending_manual and row.score is None:
-            return "Submitted; awaiting manual grading."
+            return "Submitted; needs grading."
         if column is Column.SCORE and row.above_maximum:
             return f"{format_score(row.score)}: {extra_credit_tip(row.maximum)}"
         if column is Column.SCORE and row.score is not None \

@@ -15,6 +15,7 @@ StandardKey = QKeySequence.StandardKey
 class WindowActions:
     connections: QAction
     try_sandbox: QAction
+    reset_sandbox: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -28,6 +29,7 @@ class WindowActions:
     line_item_view: QAction
     gradebook_view: QAction
     toggle_detail: QAction
+    activity: QAction
     legend: QAction
     pull: QAction
     push: QAction
@@ -72,17 +74,50 @@ def _action(window: QMainWindow, text: str, tip: str,
     return action
 
 
+class _UndoRedoAction(QAction):
+    """Undo or Redo with a fixed label, so the toolbar buttons never move; what it would undo
+    is in the tooltip and the status tip (QUndoStack's own actions rename themselves). Its
+    slots are methods, so Qt disconnects them when the action goes (the stack may outlive
+    the window)."""
+
+    def __init__(self, window: QMainWindow, undo_stack: QUndoStack, *, redo: bool) -> None:
+        self.verb = "Redo" if redo else "Undo"
+        super().__init__(f"&{self.verb}", window)
+        keys = [QKeySequence(StandardKey.Redo), QKeySequence("Ctrl+Y")] if redo else \
+            [QKeySequence(StandardKey.Undo)]
+        self.setShortcuts([key for key in keys if not key.isEmpty()])
+        self._shown = self.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        if redo:
+            self.triggered.connect(undo_stack.redo)
+            undo_stack.canRedoChanged.connect(self.setEnabled)
+            undo_stack.redoTextChanged.connect(self.describe)
+            self.setEnabled(undo_stack.canRedo())
+            self.describe(undo_stack.redoText())
+        else:
+            self.triggered.connect(undo_stack.undo)
+            undo_stack.canUndoChanged.connect(self.setEnabled)
+            undo_stack.undoTextChanged.connect(self.describe)
+            self.setEnabled(undo_stack.canUndo())
+            self.describe(undo_stack.undoText())
+
+    def describe(self, text: str) -> None:
+        tip = f"{self.verb}: {text}" if text else f"Nothing to {self.verb.lower()}"
+        self.setToolTip(f"{tip} ({self._shown})" if self._shown else tip)
+        self.setStatusTip(tip)
+
+
 def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
     style = window.style()
-    undo = undo_stack.createUndoAction(window, "&Undo")
-    undo.setShortcuts([QKeySequence(StandardKey.Undo)])
-    redo = undo_stack.createRedoAction(window, "&Redo")
-    redo.setShortcuts([QKeySequence(StandardKey.Redo), QKeySequence("Ctrl+Y")])
+    undo = _UndoRedoAction(window, undo_stack, redo=False)
+    redo = _UndoRedoAction(window, undo_stack, redo=True)
     actions = WindowActions(
         connections=_action(window, "&Connections…", "Add, test or remove platform connections",
                             "Ctrl+Shift+N"),
         try_sandbox=_action(window, "Try it on a &sandbox course",
                             "Start the built-in sample course and open it"),
+        reset_sandbox=_action(window, "&Reset sample course…",
+                              "Start the sample course over: a new copy replaces it, with its "
+                              "grades and unsent changes (asks first)"),
         quit=_action(window, "&Quit", "Close GradeDesk", StandardKey.Quit, "Ctrl+Q"),
         undo=undo,
         redo=redo,
@@ -107,6 +142,8 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
                                "Ctrl+2"),
         toggle_detail=_action(window, "&Detail panel", "Show or hide the detail panel",
                               "Ctrl+Shift+D"),
+        activity=_action(window, "&Activity", "Every message of this session, with its time, "
+                         "newest first: push results, refusals, failures", "Ctrl+Shift+Y"),
         legend=_action(window, "Sync-state &legend", "What each sync icon means", "F1"),
         pull=_action(window, "&Pull", "Fetch line items, students and grades from the platform",
                      "F5", "Ctrl+R"),
@@ -140,6 +177,8 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
     actions.gradebook_view.setCheckable(True)
     actions.toggle_detail.setCheckable(True)
     actions.toggle_detail.setChecked(True)
+    actions.activity.setCheckable(True)
+    actions.reset_sandbox.setVisible(False)  # until a sandbox course exists
     for action in actions.grid_actions:
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     return actions
@@ -149,7 +188,7 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     bar = window.menuBar()
     bar.setAccessibleName("Menu bar")
     file_menu = bar.addMenu("&File")
-    file_menu.addActions([actions.connections, actions.try_sandbox])
+    file_menu.addActions([actions.connections, actions.try_sandbox, actions.reset_sandbox])
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
     edit = bar.addMenu("&Edit")
@@ -164,7 +203,7 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     view = bar.addMenu("&View")
     view.addActions([actions.line_item_view, actions.gradebook_view])
     view.addSeparator()
-    view.addActions([actions.toggle_detail, actions.legend])
+    view.addActions([actions.toggle_detail, actions.activity, actions.legend])
     sync = bar.addMenu("&Sync")
     sync.addActions([actions.pull, actions.push, actions.cancel_job])
     sync.addSeparator()

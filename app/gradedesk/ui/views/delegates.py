@@ -36,6 +36,7 @@ from gradedesk.ui.models.base import (
     ModelIndex,
     check_field,
     field_of,
+    progress_words,
 )
 from gradedesk.ui.sync_states import extra_credit_color, is_dark, warning_color
 from gradedesk.ui.undo_values import Field
@@ -68,8 +69,12 @@ class GradeDelegate(QStyledItemDelegate):
         editor: QWidget
         if field in (Field.ACTIVITY, Field.GRADING):
             combo = QComboBox(parent)
-            values = ActivityProgress if field is Field.ACTIVITY else GradingProgress
-            combo.addItems([member.value for member in values])
+            kind = ActivityProgress if field is Field.ACTIVITY else GradingProgress
+            # Words to choose from; the AGS value they stand for rides along as item data.
+            for value, word in progress_words(kind).items():
+                combo.addItem(word, value)
+                combo.setItemData(combo.count() - 1, f"AGS value: {value}",
+                                  Qt.ItemDataRole.ToolTipRole)
             editor = combo
         else:
             line = QLineEdit(parent)
@@ -90,8 +95,8 @@ class GradeDelegate(QStyledItemDelegate):
         value = index.data(Qt.ItemDataRole.EditRole)
         text = "" if value is None else str(value)
         if isinstance(editor, QComboBox):
-            found = editor.findText(text)
-            editor.setCurrentIndex(max(0, found))
+            found = editor.findData(text)
+            editor.setCurrentIndex(max(0, found if found >= 0 else editor.findText(text)))
         elif isinstance(editor, QLineEdit):
             editor.setText(text)
 
@@ -184,7 +189,8 @@ def _paint_extra_credit(painter: QPainter, option: QStyleOptionViewItem,
 
 def _editor_text(editor: QWidget) -> Any:
     if isinstance(editor, QComboBox):
-        return editor.currentText()
+        value = editor.currentData()
+        return value if isinstance(value, str) else editor.currentText()
     if isinstance(editor, QLineEdit):
         return editor.text()
     return None

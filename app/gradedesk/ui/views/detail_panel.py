@@ -35,7 +35,7 @@ from gradedesk.store import SyncState
 from gradedesk.sync.engine import Resolution
 from gradedesk.ui.loaders import CellDetail, ConflictRow, local_time
 from gradedesk.ui.models.base import format_score
-from gradedesk.ui.rows import CellKey
+from gradedesk.ui.rows import CellKey, activity_word, grading_word
 from gradedesk.ui.sync_states import LOOKS, state_color, state_icon_for
 from gradedesk.ui.undo_values import CellChange, Field
 from gradedesk.ui.views.conflict_box import ConflictBox
@@ -258,9 +258,12 @@ class DetailPanel(QScrollArea):
         self.conflict_box.show_conflict(detail.conflict if detail is not None and
                                         detail.grade.state is SyncState.CONFLICT else None)
         self.discard_button.setEnabled(detail is not None and detail.draft is not None)
-        for box in (self.compare_box, self.comment_box, self.submission_box, self.files_box,
-                    self.history_box):
-            box.setEnabled(enabled)
+        # Only the controls go grey with nothing selected: disabled labels ("—", "No
+        # submission.") would be 1.9:1, too faint to read.
+        for control in (self.comment_edit, self.bank, self.save_comment_button,
+                        self.keep_button, self.submission_text, self.files, self.file_url,
+                        self.file_title, self.attach_button, self.history):
+            control.setEnabled(enabled)
         if detail is None:
             self.heading.setText("Select a student to see details.")
             self.state_text.setText("")
@@ -297,11 +300,13 @@ class DetailPanel(QScrollArea):
                           score(draft.score_given if draft else None, draft is not None))
         self._set_compare("comment", (server.comment or "none") if server else "—",
                           (draft.comment or "none new") if draft else "—")
-        self._set_compare("grading", grade.grading if server and not draft else
+        # In words, as the grid says them ("Needs grading", not PendingManual).
+        self._set_compare("grading", grading_word(grade.grading) if server and not draft else
                           ("—" if not server else "as shown by the platform"),
-                          draft.grading_progress.value if draft else "—")
-        self._set_compare("activity", grade.activity if server and not draft else "—",
-                          draft.activity_progress.value if draft else "—")
+                          grading_word(draft.grading_progress.value) if draft else "—")
+        self._set_compare("activity", activity_word(grade.activity, True)
+                          if server and not draft else "—",
+                          activity_word(draft.activity_progress.value, True) if draft else "—")
         self.server_comment.setText(f"On the platform: {server.comment}" if server and
                                     server.comment else "No comment on the platform yet.")
         saved = draft.comment if draft else None

@@ -1,5 +1,5 @@
 """The window's secondary windows, created on first use and kept: connections, conflicts,
-review queue, legend, the sandbox question and the crash box. All non-modal."""
+review queue, legend, the sandbox and quit questions and the crash box. All non-modal."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class DialogHost:
         self.review: ReviewQueueDialog | None = None
         self.legend: QDialog | None = None
         self.sandbox_question: QMessageBox | None = None
+        self.quit_question: QMessageBox | None = None
 
     def open_connections(self, overview: Overview | None,
                          on_course_ready: Callable[[str], None] | None = None
@@ -96,13 +97,17 @@ class DialogHost:
         return self.legend
 
     def ask_restart_sandbox(self, on_yes: Callable[[], None]) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Question, "Restart the sandbox course?",
-                          "A sandbox course exists already. Starting it again replaces it with "
-                          "a fresh copy: its local edits are discarded.",
+        box = QMessageBox(QMessageBox.Icon.Question, "Reset the sample course?",
+                          "Start the sample course over? A fresh copy replaces it: the grades "
+                          "and comments given in it and the changes not sent yet are "
+                          "discarded.\n\nClosing GradeDesk does not do this: the sample "
+                          "course is kept as you leave it.",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                           self._window)
-        box.setAccessibleName("Restart the sandbox course?")
-        box.button(QMessageBox.StandardButton.Yes).setText("Start a fresh sandbox")
+        box.setAccessibleName("Reset the sample course?")
+        box.button(QMessageBox.StandardButton.Yes).setText("&Reset sample course")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter never discards
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
 
         def finished(result: int) -> None:
             if result == QMessageBox.StandardButton.Yes:
@@ -111,6 +116,41 @@ class DialogHost:
         box.finished.connect(finished)
         self.sandbox_question = box
         box.open()  # window-modal at most: the event loop (and any sync) keeps running
+        return box
+
+    def ask_quit_with_unsent(self, unsent: int, *, on_quit: Callable[[], None],
+                             on_push_first: Callable[[], None] | None) -> QMessageBox:
+        """Grades are not sent yet: quit anyway (they stay saved), push first, or stay.
+        Nothing is lost either way, yet Enter only closes the question (Cancel)."""
+        if self.quit_question is not None and self.quit_question.isVisible():
+            self.quit_question.close()  # a second Ctrl+Q asks again, with today's count
+        grades = f"{unsent} grade{'s are' if unsent != 1 else ' is'} not sent yet"
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit with grades not sent?",
+                          f"{grades}; {'they stay' if unsent != 1 else 'it stays'} saved here "
+                          f"and {'go' if unsent != 1 else 'goes'} with the next push.",
+                          QMessageBox.StandardButton.NoButton, self._window)
+        box.setAccessibleName("Quit with grades not sent?")
+        quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.AcceptRole)
+        quit_button.setAccessibleName("Quit; the grades stay saved here")
+        push_button = None
+        if on_push_first is not None:
+            push_button = box.addButton("&Push first", QMessageBox.ButtonRole.ActionRole)
+            push_button.setAccessibleName("Push first, then quit")
+            push_button.setToolTip("Send the grades of the course shown now, then quit")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+
+        def finished(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is quit_button:
+                on_quit()
+            elif clicked is push_button and on_push_first is not None:
+                on_push_first()
+
+        box.finished.connect(finished)
+        self.quit_question = box
+        box.open()
         return box
 
     def show_about(self) -> None:
@@ -124,7 +164,8 @@ class DialogHost:
         crash_box(self._window, error).show()
 
     def close_all(self) -> None:
-        for dialog in (self.conflicts, self.connections, self.review, self.legend):
+        for dialog in (self.conflicts, self.connections, self.review, self.legend,
+                       self.quit_question, self.sandbox_question):
             if dialog is not None:
                 dialog.close()
 

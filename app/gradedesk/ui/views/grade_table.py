@@ -3,39 +3,65 @@
 Keys a spreadsheet user expects: type to replace a cell, Enter saves and moves down, F2 edits,
 Delete clears, Ctrl+C copies the selection as tab-separated text, Ctrl+V pastes such a block
 onto the selection, Ctrl+D fills down, Ctrl+Enter in an editor sets every selected cell.
+
+The student column stays in view while the grid scrolls right: a second view of the same model
+and selection shows only that column over the grid's left edge (Qt's "frozen column" pattern).
+Headers wrap long labels; the columns that can grow share the width the window leaves.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from PySide6.QtCore import (
     QAbstractItemModel,
     QItemSelectionModel,
     QModelIndex,
+    QPersistentModelIndex,
     QPoint,
+    QRect,
+    QSignalBlocker,
+    QSize,
     Qt,
+    QTimer,
     Signal,
+    SignalInstance,
 )
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QFontMetrics,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHeaderView,
     QLabel,
+    QStyle,
+    QStyleOptionHeaderV2,
     QTableView,
     QWidget,
 )
 
-from gradedesk.ui.models.base import GradeTableModel, field_of
+from gradedesk.ui.models.base import HEADER_TEXT_ROLE, GradeTableModel, field_of
 from gradedesk.ui.sync_states import warning_color
 from gradedesk.ui.undo_values import Field
 from gradedesk.ui.views.delegates import GradeDelegate
 
 _CLEARABLE = (Field.SCORE, Field.COMMENT)
+NAME_COLUMN = 0  # the student column in both models: the one kept in view
 
 
 class CellErrorBubble(QLabel):
-    """The reason a cell refused its input, shown right under the cell until the next edit."""
+    """The reason a cell refused its input (or why typing there does nothing), shown right
+    under the cell until the next edit. A child of the table, above the frozen names."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -48,13 +74,19 @@ class CellErrorBubble(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hide()
 
-    def show_for(self, rect_bottom_left: QPoint, width: int, message: str) -> None:
-        color = warning_color(self.palette()).name()
+    def show_for(self, rect_bottom_left: QPoint, width: int, message: str, *,
+                 refused: bool = True) -> None:
+        """``rect_bottom_left`` in the parent's coordinates. ``refused``: input was turned
+        away ("Not saved: …"); else a note on why typing did nothing."""
+        palette = self.palette()
+        color = (warning_color(palette) if refused
+                 else palette.color(QPalette.ColorRole.Highlight)).name()
         # Opaque, in the palette's own colours: it sits over other cells' text.
         self.setStyleSheet(f"QLabel#cellErrorBubble {{ border: 2px solid {color}; "
                            "border-radius: 3px; background: palette(base); "
                            "color: palette(text); }")
-        self.setText(f"⚠ Not saved: {message}")
+        self.setAccessibleName("Input refused" if refused else "Cannot edit here")
+        self.setText(f"⚠ Not saved: {message}" if refused else message)
         self.setAccessibleDescription(message)
         self.setFixedWidth(max(220, min(width, 420)))
         self.adjustSize()
@@ -69,12 +101,181 @@ class CellErrorBubble(QLabel):
         self.raise_()
 
 
+def wrap_label(text: str, metrics: QFontMetrics, width: int, max_lines: int) -> list[str]:
+    """``text`` in lines no wider than ``width``, broken between words; the last line of at
+    most ``max_lines`` ends in "…" when the rest does not fit (the tooltip has it whole)."""
+    width = max(1, width)
+    lines: list[str] = []
+    words = text.split()
+    while words:
+        line = words.pop(0)
+        while words and metrics.horizontalAdvance(f"{line} {words[0]}") <= width:
+            line = f"{line} {words.pop(0)}"
+        if len(lines) == max_lines - 1 and words:
+            line = " ".join([line, *words])
+            words = []
+        if metrics.horizontalAdvance(line) > width:
+            line = metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
+        lines.append(line)
+    return lines or [""]
+
+
+class WrappingHeader(QHeaderView):
+    """Column headers that show a long label whole, wrapped over up to three lines (the
+    tooltip has it too), in the model's HEADER_TEXT_ROLE when it gives one (a line item's
+    points possible), else its display text."""
+
+    MAX_LINES = 3
+    height_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)
+        self.setHighlightSections(True)
+        self.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)  # elided per line, here
+        self._lines = 1
+        self._watched: QAbstractItemModel | None = None
+        self.sectionResized.connect(lambda *_: self.update_height())
+        self.sectionCountChanged.connect(lambda *_: self.update_height())
+        self.sortIndicatorChanged.connect(lambda *_: self.update_height())
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        if self._watched is not None:
+            self._watched.modelReset.disconnect(self.update_height)
+            self._watched.headerDataChanged.disconnect(self._on_header_data_changed)
+        super().setModel(model)
+        self._watched = model
+        if model is not None:
+            model.modelReset.connect(self.update_height)
+            model.headerDataChanged.connect(self._on_header_data_changed)
+        self.update_height()
+
+    def _on_header_data_changed(self, *_: object) -> None:
+        self.update_height()
+
+    def label(self, logical: int) -> str:
+        model: QAbstractItemModel | None = self.model()
+        if model is None:
+            return ""
+        text = model.headerData(logical, self.orientation(), HEADER_TEXT_ROLE)
+        if text is None:
+            text = model.headerData(logical, self.orientation(),
+                                    Qt.ItemDataRole.DisplayRole)
+        return "" if text is None else str(text)
+
+    def _option(self, logical: int, rect: QRect) -> QStyleOptionHeaderV2:
+        option = QStyleOptionHeaderV2()
+        self.initStyleOption(option)
+        self.initStyleOptionForIndex(option, logical)
+        option.rect = rect
+        return option
+
+    def _text_width(self, logical: int) -> int:
+        """The label's width in a section as the style lays it out (less the sort arrow
+        of the sorted column)."""
+        option = self._option(logical, QRect(0, 0, self.sectionSize(logical),
+                                             max(self.height(), 30)))
+        return self.style().subElementRect(QStyle.SubElement.SE_HeaderLabel, option,
+                                           self).width()
+
+    def lines_of(self, logical: int, metrics: QFontMetrics | None = None) -> list[str]:
+        return wrap_label(self.label(logical), metrics or self.fontMetrics(),
+                          self._text_width(logical), self.MAX_LINES)
+
+    def update_height(self) -> None:
+        """Tall enough for the longest wrapped label (at most three lines)."""
+        lines = 1
+        for logical in range(self.count()):
+            if not self.isSectionHidden(logical) and self.sectionSize(logical) > 0:
+                lines = max(lines, len(self.lines_of(logical)))
+                if lines >= self.MAX_LINES:
+                    break
+        if lines != self._lines:
+            self._lines = lines
+            self.updateGeometry()
+            self.height_changed.emit()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, self)
+        wanted = self._lines * self.fontMetrics().lineSpacing() + 2 * margin + 6
+        return QSize(hint.width(), max(hint.height(), wanted))
+
+    def paintSection(self, painter: QPainter, rect: QRect, logicalIndex: int) -> None:
+        if not rect.isValid():
+            return
+        option = self._option(logicalIndex, rect)
+        lines = self.lines_of(logicalIndex)
+        painter.save()
+        if painter.font().bold():
+            # The current column's label is bold where bold fits in the same lines; a label
+            # that would lose words to "…" in bold stays regular.
+            bold = self.lines_of(logicalIndex, painter.fontMetrics())
+            if len(bold) <= len(lines) and " ".join(bold) == " ".join(lines):
+                lines = bold
+            else:
+                painter.setFont(self.font())
+        option.text = "\n".join(lines)
+        option.textElideMode = Qt.TextElideMode.ElideNone
+        self.style().drawControl(QStyle.ControlElement.CE_Header, option, painter, self)
+        painter.restore()
+
+
+class FrozenNames(QTableView):
+    """The student column, drawn over the grid's left edge so that names stay in view while
+    the grid scrolls right. It shares the grid's model and selection; the grid keeps the
+    keyboard focus (typing, Tab and the arrows go there)."""
+
+    def __init__(self, table: GradeTableView) -> None:
+        super().__init__(table)
+        self.setObjectName("frozenNames")
+        self.setAccessibleName("Student names")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setHorizontalHeader(WrappingHeader(self))
+        self.verticalHeader().hide()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)
+        rows = self.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(table.verticalHeader().defaultSectionSize())
+        self.setSortingEnabled(True)  # before any model: enabling sorts by the indicator
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def show_only_names(self) -> None:
+        model: QAbstractItemModel | None = self.model()
+        if model is None:
+            return
+        for column in range(model.columnCount()):
+            self.setColumnHidden(column, column != NAME_COLUMN)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        # A firm line where the names end and the scrolled columns begin.
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.Mid))
+        right = self.viewport().width() - 1
+        painter.drawLine(right, 0, right, self.viewport().height())
+        painter.end()
+
+
 class GradeTableView(QTableView):
     refusal_shown = Signal(str)  # for the status bar
+    _ready = False  # Qt lays out during construction, before the overlays exist
 
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(accessible_name)
+        self.setHorizontalHeader(WrappingHeader(self))  # before sorting is enabled
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed
@@ -95,31 +296,222 @@ class GradeTableView(QTableView):
         header.setHighlightSections(True)
         header.setSortIndicatorShown(True)
         self.setSortingEnabled(True)
-        self.bubble = CellErrorBubble(self.viewport())
+        self.frozen = FrozenNames(self)
+        self.empty_note = QLabel(self)
+        self.empty_note.setObjectName("emptyGridNote")
+        self.empty_note.setAccessibleName("No rows")
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.setWordWrap(True)
+        self.empty_note.hide()
+        self.bubble = CellErrorBubble(self)
         self._delegate = GradeDelegate(self, on_refused=self.show_refusal,
                                        on_apply_to_selection=self.set_selection_value)
         self.setItemDelegate(self._delegate)
         self._model: GradeTableModel | None = None
+        # Columns that share the width the others leave: (columns, narrowest, widest).
+        self._fit: tuple[tuple[int, ...], int, int] | None = None
+        self._fitting = False
+        self._user_sized = False
+        self._fit_timer = QTimer(self, singleShot=True, interval=0)
+        self._fit_timer.timeout.connect(self._fit_now)
+        self._wire_frozen()
+        self._ready = True
+
+    def _wire_frozen(self) -> None:
+        frozen = self.frozen
+        header, frozen_header = self.horizontalHeader(), frozen.horizontalHeader()
+        assert isinstance(header, WrappingHeader)
+        header.height_changed.connect(self.updateGeometries)
+        header.sectionResized.connect(self._on_section_resized)
+        frozen_header.sectionResized.connect(self._on_frozen_section_resized)
+        header.sortIndicatorChanged.connect(self._on_sort_indicator_changed)
+        frozen_header.sortIndicatorChanged.connect(self._on_frozen_sort_indicator_changed)
+        self.verticalScrollBar().valueChanged.connect(frozen.verticalScrollBar().setValue)
+        frozen.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
+        frozen.customContextMenuRequested.connect(self._on_frozen_context_menu_requested)
+        with QSignalBlocker(frozen_header):
+            frozen_header.setSortIndicator(header.sortIndicatorSection(),
+                                           header.sortIndicatorOrder())
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         if self._model is not None:
             self._model.cell_refused.disconnect(self._on_model_cell_refused)
             self._model.cell_accepted.disconnect(self._on_model_cell_accepted)
+            for signal in self._shape_signals(self._model):
+                signal.disconnect(self._on_model_shape_changed)
         super().setModel(model)
+        self.frozen.setModel(model)
+        self.frozen.setSelectionModel(self.selectionModel())
         self._model = model if isinstance(model, GradeTableModel) else None
         if self._model is not None:
             self._model.cell_refused.connect(self._on_model_cell_refused)
             self._model.cell_accepted.connect(self._on_model_cell_accepted)
+            for signal in self._shape_signals(self._model):
+                signal.connect(self._on_model_shape_changed)
+        self._on_model_shape_changed()
+
+    @staticmethod
+    def _shape_signals(model: QAbstractItemModel) -> tuple[SignalInstance, ...]:
+        return (model.modelReset, model.layoutChanged, model.rowsInserted,
+                model.rowsRemoved, model.columnsInserted, model.columnsRemoved)
 
     @property
     def grade_model(self) -> GradeTableModel | None:
         return self._model
 
+    # --- the frozen names, the empty note and the column widths ---------------------------
+
+    def _on_model_shape_changed(self, *_: object) -> None:
+        self.frozen.show_only_names()
+        self.frozen.setColumnWidth(NAME_COLUMN, self.columnWidth(NAME_COLUMN))
+        message = self._model.empty_message() if self._model is not None else None
+        self.empty_note.setText(message or "")
+        self.empty_note.setVisible(message is not None)
+        self.empty_note.setAccessibleDescription(message or "")
+        self._place_overlays()
+        self._fit_timer.start()
+
+    def _place_overlays(self) -> None:
+        if not self._ready:
+            return
+        viewport = self.viewport().geometry()
+        header = self.horizontalHeader()
+        has_names = self.model() is not None and self.model().columnCount() > NAME_COLUMN
+        self.frozen.setVisible(has_names)
+        if has_names:
+            frozen_header = self.frozen.horizontalHeader()
+            if frozen_header.height() != header.height():
+                frozen_header.setFixedHeight(header.height())
+                self.frozen.updateGeometries()
+            self.frozen.setGeometry(viewport.x(), viewport.y() - header.height(),
+                                    min(self.columnWidth(NAME_COLUMN), viewport.width()),
+                                    viewport.height() + header.height())
+        if not self.empty_note.isHidden():
+            left = self.frozen.width() if self._names_frozen() else 0
+            self.empty_note.setGeometry(viewport.x() + left, viewport.y() + 12,
+                                        max(120, viewport.width() - left),
+                                        self.empty_note.sizeHint().height() * 2)
+            self.empty_note.raise_()
+        self.bubble.raise_()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        if self._ready:
+            self._place_overlays()
+            self._fit_timer.start()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._ready:
+            self._place_overlays()
+            self._fit_timer.start()
+
+    def _on_section_resized(self, logical: int, old: int, new: int) -> None:
+        if not self._ready:
+            return
+        if logical == NAME_COLUMN:
+            self.frozen.setColumnWidth(NAME_COLUMN, new)
+            self._place_overlays()
+        if self._fit is not None and not self._fitting and logical in self._fit[0] \
+                and QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
+            self._user_sized = True  # the grader set a width by hand: keep it
+        elif not self._fitting:
+            self._fit_timer.start()
+
+    def _on_frozen_section_resized(self, logical: int, old: int, new: int) -> None:
+        if logical == NAME_COLUMN and new > 0:
+            self.setColumnWidth(NAME_COLUMN, new)
+
+    def _on_sort_indicator_changed(self, section: int, order: Qt.SortOrder) -> None:
+        with QSignalBlocker(self.frozen.horizontalHeader()):
+            self.frozen.horizontalHeader().setSortIndicator(section, order)
+
+    def _on_frozen_sort_indicator_changed(self, section: int, order: Qt.SortOrder) -> None:
+        # The names view sorted the shared model already; show it on the grid's header.
+        with QSignalBlocker(self.horizontalHeader()):
+            self.horizontalHeader().setSortIndicator(section, order)
+        self.horizontalHeader().viewport().update()
+
+    def _on_frozen_context_menu_requested(self, position: QPoint) -> None:
+        where = self.viewport().mapFromGlobal(self.frozen.viewport().mapToGlobal(position))
+        self.customContextMenuRequested.emit(where)
+
+    def _names_frozen(self) -> bool:
+        return self._ready and not self.frozen.isHidden()
+
+    def indexAt(self, point: QPoint) -> QModelIndex:
+        """Under the frozen names a point is on a name, whatever is scrolled beneath."""
+        model = self.model()
+        if self._names_frozen() and model is not None and 0 <= point.x() < self.frozen.width():
+            row = self.rowAt(point.y())
+            return model.index(row, NAME_COLUMN) if row >= 0 else QModelIndex()
+        return super().indexAt(point)
+
+    def scrollTo(self, index: QModelIndex | QPersistentModelIndex,
+                 hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
+                 ) -> None:
+        bar = self.horizontalScrollBar()
+        if not index.isValid() or not self._names_frozen():
+            super().scrollTo(index, hint)
+            return
+        if index.column() == NAME_COLUMN:
+            # The name is always in view: only bring its row into view.
+            keep = bar.value()
+            super().scrollTo(index, hint)
+            bar.setValue(keep)
+            return
+        super().scrollTo(index, hint)
+        hidden = self.frozen.width() - self.visualRect(index).left()
+        if hidden > 0:
+            bar.setValue(bar.value() - hidden)  # not under the names
+
+    def fit_columns(self, columns: Sequence[int], narrowest: int, widest: int) -> None:
+        """Let ``columns`` share the width the other columns leave, each between
+        ``narrowest`` and ``widest`` pixels, as the window is resized; a column the grader
+        resizes by hand stops it until the next call."""
+        self._fit = (tuple(columns), narrowest, widest)
+        self._user_sized = False
+        self._fit_now()
+
+    def _fit_now(self) -> None:
+        model = self.model()
+        if self._fit is None or self._user_sized or model is None:
+            return
+        columns, narrowest, widest = self._fit
+        flexible = [c for c in columns if c < model.columnCount() and not self.isColumnHidden(c)]
+        if not flexible:
+            return
+        others = sum(self.columnWidth(c) for c in range(model.columnCount())
+                     if c not in columns and not self.isColumnHidden(c))
+        spare = self.viewport().width() - others
+        width = max(narrowest, min(widest, spare // len(flexible)))
+        self._fitting = True
+        try:
+            for column in flexible:
+                if self.columnWidth(column) != width:
+                    self.setColumnWidth(column, width)
+        finally:
+            self._fitting = False
+
     # --- refusals -------------------------------------------------------------------------
 
     def show_refusal(self, index: QModelIndex, message: str) -> None:
+        self._show_bubble(index, message, refused=True)
+        self.refusal_shown.emit(message)
+
+    def _show_bubble(self, index: QModelIndex, message: str, *, refused: bool) -> None:
         rect = self.visualRect(index)
-        self.bubble.show_for(rect.bottomLeft(), max(rect.width(), 260), message)
+        if index.column() == NAME_COLUMN and self._names_frozen():
+            rect.moveLeft(0)  # where the name is shown, whatever is scrolled beneath
+        corner = rect.bottomLeft() + self.viewport().pos()
+        self.bubble.show_for(corner, max(rect.width(), 260), message, refused=refused)
+
+    def show_read_only(self, index: QModelIndex) -> None:
+        """Say why typing into a column that cannot be edited did nothing."""
+        if self._model is None or not index.isValid():
+            return
+        message = self._model.read_only_reason(index.column())
+        self._show_bubble(index, message, refused=False)
         self.refusal_shown.emit(message)
 
     def _on_model_cell_refused(self, row: int, column: int, message: str) -> None:
@@ -157,7 +549,31 @@ class GradeTableView(QTableView):
                 return
             if key == Qt.Key.Key_Escape:
                 self.bubble.hide()
+            if self._typed_text(event) and self._current_read_only():
+                current = self.currentIndex()
+                if current.column() == NAME_COLUMN:
+                    before = (current.row(), current.column())
+                    super().keyPressEvent(event)  # typing a name jumps to that student
+                    after = self.currentIndex()
+                    if (after.row(), after.column()) != before:
+                        return
+                self.show_read_only(self.currentIndex())
+                event.accept()
+                return
         super().keyPressEvent(event)
+
+    @staticmethod
+    def _typed_text(event: QKeyEvent) -> bool:
+        """Whether a key press types text (not a shortcut, not a navigation key)."""
+        text = event.text()
+        shortcut = event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                        | Qt.KeyboardModifier.AltModifier
+                                        | Qt.KeyboardModifier.MetaModifier)
+        return bool(text) and text.isprintable() and not shortcut
+
+    def _current_read_only(self) -> bool:
+        current = self.currentIndex()
+        return current.isValid() and not current.flags() & Qt.ItemFlag.ItemIsEditable
 
     def move_current(self, rows: int) -> None:
         current = self.currentIndex()
@@ -323,5 +739,7 @@ class GradeTableView(QTableView):
             (i.row(), i.column(), "") for i in self._selected()
             if field_of(i) in _CLEARABLE]
         if not edits:
+            if self._current_read_only():
+                self.show_read_only(self.currentIndex())  # say why nothing was cleared
             return False
         return self._model.submit_edits(edits, "Clear") is None

@@ -20,7 +20,7 @@ from gradedesk.ui.models.gradebook_model import GradebookModel
 from gradedesk.ui.models.line_item_model import Column, LineItemModel
 from gradedesk.ui.models.navigation_model import TARGET_ROLE
 from gradedesk.ui.navigation import NavTarget, choose_target, follow_target
-from gradedesk.ui.presenter import Presenter
+from gradedesk.ui.presenter import UNREACHABLE_LEAD, Presenter
 from gradedesk.ui.rows import (
     FILTER_LABELS,
     CellKey,
@@ -32,19 +32,30 @@ from gradedesk.ui.rows import (
 )
 from gradedesk.ui.store_cells import cells_of
 from gradedesk.ui.views.actions import build_actions, build_menus, build_toolbar
+from gradedesk.ui.views.activity import ActivityPanel, Level
 from gradedesk.ui.views.column_commands import ColumnCommands
 from gradedesk.ui.views.dialog_host import DialogHost
 from gradedesk.ui.views.first_run import FirstRunPage
 from gradedesk.ui.views.grade_table import GradeTableView
 from gradedesk.ui.views.grid_commands import GridCommands
 from gradedesk.ui.views.status_panel import CountsLabel, JobPanel, OnlineIndicator, SandboxBadge
-from gradedesk.ui.views.window_state import last_view, restore_layout, save_layout, save_view
+from gradedesk.ui.views.window_state import (
+    last_view,
+    place_first_window,
+    restore_layout,
+    save_layout,
+    save_view,
+)
 from gradedesk.ui.views.workspace import Workspace
 
 LINE_ITEM_MODE = "line_item"
 GRADEBOOK_MODE = "gradebook"
 DETAIL_DELAY_MS = 120
 GLANCE_DELAY_MS = 150
+OFFLINE_ALERT = "offline"  # what an unreachable-platform alert is about: any job that answers
+CELL_FAILURES_LISTED = 20  # per job, in the activity list; the Failed filter has them all
+ACTIVITY_ROWS = 11  # the activity dock's height when shown first, in lines of text
+ACTIVITY_MAX_SHARE = 0.3  # ... when it would take more of the window's height than this
 
 
 class MainWindow(QMainWindow):
@@ -68,6 +79,10 @@ class MainWindow(QMainWindow):
         self._prefer_gradebook = False
         self.line_item_hint: str | None = None  # --line-item: a URL, a number or a label
         self._pending_user: str | None = None  # select this student once the grid reloads
+        self._running_job: str | None = None  # the network job's title, while it runs
+        self._cell_failures = 0  # cells the running job could not send
+        self._quit_confirmed = False  # the grader chose to quit: close without asking again
+        self._quit_after_push = False  # "Push first" was chosen: quit when the push is done
 
         self.window_actions = build_actions(self, presenter.undo_stack)
         build_menus(self, self.window_actions)
@@ -101,6 +116,9 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.workspace)
         self.setCentralWidget(self.pages)
         self._build_status_bar()
+        self.activity = ActivityPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.activity)
+        self.activity.hide()  # until View > Activity (or the saved layout) shows it
 
         self._detail_timer = QTimer(self, singleShot=True, interval=DETAIL_DELAY_MS)
         self._detail_timer.timeout.connect(self._on_detail_timer_timeout)
@@ -150,11 +168,14 @@ class MainWindow(QMainWindow):
             not available))
         p.error_raised.connect(self._on_presenter_error_raised)
         p.crashed.connect(self._on_presenter_crashed)
+        p.edits_saved.connect(self._on_presenter_edits_saved)
+        p.cell_not_sent.connect(self._on_presenter_cell_not_sent)
         p.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
 
         a.connections.triggered.connect(self.open_connections)
         a.try_sandbox.triggered.connect(self.start_sandbox)
-        a.quit.triggered.connect(self.close)
+        a.reset_sandbox.triggered.connect(self.start_sandbox)
+        a.quit.triggered.connect(self.request_quit)
         a.copy.triggered.connect(lambda: self.current_table.copy_selection())
         a.paste.triggered.connect(lambda: self.current_table.paste())
         a.fill_down.triggered.connect(lambda: self.current_table.fill_down())
@@ -164,6 +185,8 @@ class MainWindow(QMainWindow):
         a.line_item_view.triggered.connect(lambda: self._set_mode(LINE_ITEM_MODE, load=True))
         a.gradebook_view.triggered.connect(lambda: self._set_mode(GRADEBOOK_MODE, load=True))
         a.toggle_detail.toggled.connect(self.detail.setVisible)
+        a.activity.toggled.connect(self._on_activity_toggled)
+        self.activity.visibilityChanged.connect(self._on_activity_visibility_changed)
         a.legend.triggered.connect(self.show_legend)
         a.pull.triggered.connect(self.presenter.pull)
         a.push.triggered.connect(self.presenter.push)
@@ -270,6 +293,7 @@ class MainWindow(QMainWindow):
                        a.line_item_view, a.gradebook_view, a.edit_comment, a.attach_file):
             action.setEnabled(has_connection)
         a.try_sandbox.setEnabled(not busy)
+        a.reset_sandbox.setEnabled(not busy)
         a.new_column.setEnabled(has_connection)
         a.add_student.setEnabled(has_connection)
         has_column = self.current_column() is not None
@@ -298,6 +322,10 @@ class MainWindow(QMainWindow):
 
     def _on_presenter_overview_loaded(self, overview: Overview) -> None:
         self._overview = overview
+        # Once a sample course exists, starting it again is the deliberate "Reset".
+        has_sandbox = any(is_sandbox(c) for c in overview.connections)
+        self.window_actions.try_sandbox.setVisible(not has_sandbox)
+        self.window_actions.reset_sandbox.setVisible(has_sandbox)
         shown = self.line_model.line_item
         previous = follow_target(overview, self._current_target,
                                  shown.id if shown is not None else None)
@@ -495,17 +523,45 @@ class MainWindow(QMainWindow):
 
     def _on_table_refusal_shown(self, text: str) -> None:
         self.statusBar().showMessage(f"Not saved: {text}", 8000)
+        self.activity.add(f"Not saved: {text}", Level.WARNING)
 
     def _on_presenter_message_posted(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
+        self.activity.add(text)
 
     def _on_presenter_warning_posted(self, text: str) -> None:
         self.alert_bar.alert(text)
         self.statusBar().showMessage(f"⚠ {text}", 15000)
+        self.activity.add(text, Level.WARNING)
 
     def show_message(self, text: str) -> None:
-        """A status-bar message long enough to read a sentence."""
+        """A status-bar message long enough to read a sentence (kept in the activity list)."""
         self.statusBar().showMessage(text, 15000)
+        self.activity.add(text)
+
+    def show_activity(self) -> None:
+        """Show the activity list and put the keyboard in it."""
+        self.window_actions.activity.setChecked(True)
+        self.activity.show()
+        if self.activity.height() > self.height() * ACTIVITY_MAX_SHARE:
+            # Qt's first guess takes a third of the window from the grid: a few lines do.
+            rows = self.fontMetrics().height() * ACTIVITY_ROWS
+            self.resizeDocks([self.activity], [rows], Qt.Orientation.Vertical)
+        self.activity.raise_()
+        self.activity.messages.setFocus()
+
+    def _on_activity_toggled(self, checked: bool) -> None:
+        if checked:
+            self.show_activity()
+        else:
+            self.activity.hide()
+
+    def _on_activity_visibility_changed(self, visible: bool) -> None:
+        # Closed with its own button, or shown by the saved layout: the menu follows.
+        if self.activity.isHidden() == self.window_actions.activity.isChecked():
+            blocker = self.window_actions.activity.blockSignals(True)
+            self.window_actions.activity.setChecked(not self.activity.isHidden())
+            self.window_actions.activity.blockSignals(blocker)
 
     def _on_undo_stack_index_changed(self, index: int) -> None:
         self._update_action_states()
@@ -522,7 +578,31 @@ class MainWindow(QMainWindow):
             self.detail.set_comment_bank(texts)
 
     def _on_presenter_edit_refused(self, key: CellKey, reason: str) -> None:
-        self.alert_bar.alert(f"Not saved: {reason}")
+        self.alert_bar.alert(f"Not saved: {reason}", about="Saving")
+        self.activity.add(f"Not saved ({self._describe_cell(key)}): {reason}", Level.WARNING)
+
+    def _on_presenter_edits_saved(self, outcome: object) -> None:
+        if not getattr(outcome, "errors", None):
+            self.alert_bar.settle("Saving")  # the next edit went through
+
+    def _on_presenter_cell_not_sent(self, key: CellKey, reason: str) -> None:
+        self._cell_failures += 1
+        if self._cell_failures <= CELL_FAILURES_LISTED:
+            self.activity.add(f"Not sent ({self._describe_cell(key)}): {reason}", Level.WARNING)
+
+    def _describe_cell(self, key: CellKey) -> str:
+        """"Student, line item" as the window knows them (the raw ids when it does not)."""
+        row = self.line_model.row_of(key)
+        shown = self.gradebook_model.visible_row_of(key[1]) if row is None else None
+        student = row.student.name if row is not None else \
+            self.gradebook_model.student_at(shown).name if shown is not None else key[1]
+        items = [self.line_model.line_item, *self.gradebook_model.line_items]
+        connection = self.presenter.connection
+        if self._overview is not None and connection is not None:
+            items += self._overview.line_items.get(connection.id, ())
+        label = next((item.label for item in items if item is not None and item.url == key[0]),
+                     key[0])
+        return f"{student}, {label}"
 
     def ask_selection_value(self) -> None:
         """Set one value for every selected cell (Ctrl+Enter in a cell does the same)."""
@@ -618,7 +698,8 @@ class MainWindow(QMainWindow):
     # --- sync -----------------------------------------------------------------------------
 
     def start_sandbox(self) -> None:
-        """Start the sandbox course; if one exists already, ask first (its drafts go)."""
+        """Start the sandbox course; if one exists already, this is "Reset sample course":
+        ask first (its grades and drafts go). Reopening the window resumes it instead."""
         existing = self._overview is not None and any(
             is_sandbox(c) for c in self._overview.connections)
         if not existing:
@@ -631,20 +712,40 @@ class MainWindow(QMainWindow):
         self.presenter.start_sandbox()
 
     def _on_presenter_job_started(self, title: str) -> None:
+        self._running_job = title
+        self._cell_failures = 0
         self.job_panel.start(title)
         self._update_action_states()
 
     def _on_presenter_job_finished(self, message: str, ok: bool) -> None:
+        title, self._running_job = self._running_job, None
         self.job_panel.finish()
         self.statusBar().showMessage(message, 10000)
+        more = self._cell_failures - CELL_FAILURES_LISTED
+        if more > 0:
+            self.activity.add(f"…and {more} more grade{'s' if more != 1 else ''} not sent; "
+                              "the Failed filter lists them all.", Level.WARNING)
+        self.activity.add(message, Level.INFO if ok else Level.WARNING)
+        if ok:
+            # The platform answered and the attempt went through: older alerts about it
+            # (or about being offline) are no longer true.
+            self.alert_bar.settle(OFFLINE_ALERT)
+            if title is not None:
+                self.alert_bar.settle(title)
         self.first_run.set_busy(None)
         self._update_action_states()
+        if self._quit_after_push:
+            # A push that ends in sync_finished quits (see there); any other end stays open.
+            QTimer.singleShot(0, self._drop_quit_after_push)
 
     def _on_presenter_files_polled(self) -> None:
         if self.detail.key is not None:
             self.presenter.load_detail(self.detail.key)
 
     def _on_presenter_sync_finished(self, phase: str, report: object) -> None:
+        if phase == "push" and self._quit_after_push:
+            self._quit_after_push = False
+            QTimer.singleShot(0, self.request_quit)  # asks again if grades are still unsent
         if phase == "pull":
             self.presenter.columns.check_names()
         if self.detail.key is not None:
@@ -660,8 +761,10 @@ class MainWindow(QMainWindow):
         self.dialogs.show_conflicts(rows, open_dialog=open_dialog)
 
     def _on_presenter_error_raised(self, title: str, message: str) -> None:
-        self.alert_bar.alert(f"{title}: {message}")
+        offline = message.startswith(UNREACHABLE_LEAD)
+        self.alert_bar.alert(f"{title}: {message}", about=OFFLINE_ALERT if offline else title)
         self.statusBar().showMessage(f"{title}: {message}", 10000)
+        self.activity.add(f"{title}: {message}", Level.WARNING if offline else Level.ERROR)
         self.first_run.set_busy(None)
         if self.pages.currentWidget() is self.first_run:
             self.first_run.status.setText(f"⚠ {message}")
@@ -670,6 +773,8 @@ class MainWindow(QMainWindow):
     def _on_presenter_crashed(self, error: object) -> None:
         if isinstance(error, BaseException):
             self.dialogs.show_crash(error)
+            self.activity.add(f"GradeDesk hit a bug: {type(error).__name__}: {error}",
+                              Level.ERROR)
         self.first_run.set_busy(None)
 
     # --- dialogs --------------------------------------------------------------------------
@@ -709,7 +814,9 @@ class MainWindow(QMainWindow):
     # --- window state ---------------------------------------------------------------------
 
     def _restore_window_state(self) -> None:
-        restore_layout(self.settings, self, self.workspace)
+        if not restore_layout(self.settings, self, self.workspace):
+            place_first_window(self)  # a first run: a size for this screen, not Qt's guess
+        self._on_activity_visibility_changed(not self.activity.isHidden())
         last = last_view(self.settings)
         if last.mode in (LINE_ITEM_MODE, GRADEBOOK_MODE):
             self.mode = str(last.mode)
@@ -726,7 +833,43 @@ class MainWindow(QMainWindow):
         self._save_view_state()
         self.settings.sync()
 
+    # --- quitting ---------------------------------------------------------------------------
+
+    def request_quit(self) -> None:
+        """Quit (File > Quit, Ctrl+Q, the window's close button), asking first when grades of
+        any connection are not sent yet."""
+        self.detail.commit_comment()  # a comment being typed counts too
+        self.presenter.count_unsent(self._on_unsent_counted)
+
+    def _on_unsent_counted(self, unsent: dict[str, int]) -> None:
+        total = sum(unsent.values())
+        if not total:
+            self._close_now()
+            return
+        current = self.presenter.connection_name
+        can_push = current in unsent and not self.presenter.busy
+        self.dialogs.ask_quit_with_unsent(total, on_quit=self._close_now,
+                                          on_push_first=self._push_then_quit if can_push
+                                          else None)
+
+    def _close_now(self) -> None:
+        self._quit_confirmed = True
+        self.close()
+
+    def _push_then_quit(self) -> None:
+        self._quit_after_push = self.presenter.push() is not None
+
+    def _drop_quit_after_push(self) -> None:
+        # Still set: the push failed or was cancelled; its message is showing. Stay open.
+        self._quit_after_push = False
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous() and not self._quit_confirmed:
+            # The window's close button: the same question as Quit (closing from code, as
+            # tests and the session's end do, never waits on a question).
+            event.ignore()
+            self.request_quit()
+            return
         self.detail.commit_comment()  # queued on the store lane; shutdown waits for it
         self.save_window_state()
         self.dialogs.close_all()

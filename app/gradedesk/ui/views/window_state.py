@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSize
+from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from gradedesk.ui.navigation import NavTarget
@@ -18,13 +19,45 @@ class LastView:
     detail_visible: bool
 
 
-def restore_layout(settings: QSettings, window: QMainWindow, splitter: QSplitter) -> None:
+# The first window: this share of the screen, and at least this much where the screen allows
+# (a gradebook with its side panes needs room; Qt's own choice was 960 x 375).
+FIRST_SHARE = 0.8
+FIRST_MINIMUM = QSize(1100, 700)
+
+
+def first_window_size(available: QRect) -> QSize:
+    """The size of a window opened for the first time on a screen with this free area."""
+    def side(free: int, least: int) -> int:
+        return max(round(free * FIRST_SHARE), min(least, free))
+
+    return QSize(side(available.width(), FIRST_MINIMUM.width()),
+                 side(available.height(), FIRST_MINIMUM.height()))
+
+
+def place_first_window(window: QMainWindow) -> None:
+    """Size a window that has no saved geometry for its screen, and centre it there."""
+    screen: QScreen | None = window.screen()  # None when the system has no screen
+    if screen is None:
+        return
+    available = screen.availableGeometry()
+    size = first_window_size(available)
+    window.resize(size)
+    frame = QRect(available.topLeft(), size)
+    frame.moveCenter(available.center())
+    window.move(frame.topLeft())
+
+
+def restore_layout(settings: QSettings, window: QMainWindow, splitter: QSplitter) -> bool:
+    """Put back the window's geometry, toolbars and docks, and the panes' widths; False when
+    no geometry was saved (a first run: the caller sizes the window)."""
+    restored = False
     for key, restore in (("window/geometry", window.restoreGeometry),
                          ("window/state", window.restoreState),
                          ("window/splitter", splitter.restoreState)):
         value = settings.value(key)
-        if isinstance(value, QByteArray):
-            restore(value)
+        if isinstance(value, QByteArray) and restore(value) and key == "window/geometry":
+            restored = True
+    return restored
 
 
 def last_view(settings: QSettings) -> LastView:

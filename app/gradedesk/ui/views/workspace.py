@@ -26,7 +26,15 @@ from gradedesk.ui.models.gradebook_model import FIXED_COLUMNS, SECTION_COLUMN, G
 from gradedesk.ui.models.line_item_model import Column, LineItemModel
 from gradedesk.ui.models.navigation_model import NavigationModel
 from gradedesk.ui.platform_notes import NAMES_UNAVAILABLE
-from gradedesk.ui.rows import FILTER_LABELS, GradebookData, RowFilter
+from gradedesk.ui.rows import (
+    ACTIVITY_WORDS,
+    FILTER_LABELS,
+    GRADING_WORDS,
+    NO_RESULT_WORD,
+    GradebookData,
+    RowFilter,
+)
+from gradedesk.ui.sync_states import readable_placeholders
 from gradedesk.ui.views.actions import WindowActions
 from gradedesk.ui.views.alert_bar import AlertBar
 from gradedesk.ui.views.detail_panel import DetailPanel
@@ -66,7 +74,9 @@ class Workspace(QSplitter):
         self.setStretchFactor(0, 0)
         self.setStretchFactor(1, 1)
         self.setStretchFactor(2, 0)
-        self.setSizes([210, 760, 310])
+        self.setSizes([210, 790, 280])
+        # Hints in empty fields read at 4.5:1 too (the usual placeholder grey is about 4:1).
+        self.setPalette(readable_placeholders(self.palette()))
         self.size_line_columns()
 
     def _build_left(self) -> QWidget:
@@ -179,10 +189,8 @@ class Workspace(QSplitter):
         self.line_table.setModel(line_model)
         self.gradebook_table = GradeTableView("Gradebook", center)
         self.gradebook_table.setModel(gradebook_model)
-        header_view = self.gradebook_table.horizontalHeader()
-        # Long labels end in "…" (the tooltip has the full label) rather than losing both ends.
-        header_view.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # The frozen names say whose row it is; the row numbers' width goes to a line item.
+        self.gradebook_table.verticalHeader().hide()
         for action in actions.grid_actions:
             self.line_table.addAction(action)
             self.gradebook_table.addAction(action)
@@ -202,22 +210,33 @@ class Workspace(QSplitter):
         widths = {Column.NAME: width("Oluwaseun, Kowalski"), Column.SECTION: width("Section B"),
                   Column.SCORE: width("Score") + 8, Column.MAXIMUM: width("Out of"),
                   Column.COMMENT: width("Clear method section;"),
-                  Column.ACTIVITY: width("Completed"), Column.GRADING: width("PendingManual"),
+                  Column.ACTIVITY: max(map(width, [*ACTIVITY_WORDS.values(), NO_RESULT_WORD])),
+                  Column.GRADING: max(map(width, GRADING_WORDS.values())),
                   Column.SUBMISSION: width("File upload + 1 file"),
                   Column.SYNC: width("Files pending") + 8}
         for column, pixels in widths.items():
             self.line_table.setColumnWidth(column, pixels)
         self.line_table.horizontalHeader().setStretchLastSection(False)
+        # The comment takes the width the window has to spare.
+        self.line_table.fit_columns([Column.COMMENT], widths[Column.COMMENT], 100_000)
 
     def size_gradebook_columns(self, data: GradebookData) -> None:
-        """Fixed widths from the labels: measuring 120,000 cells would defeat virtualization."""
+        """Widths from samples, not from the cells (measuring 120,000 cells would defeat
+        virtualization). The line items share the width the names leave, each between wide
+        enough for "Needs grading" and a generous label's line; their headers wrap."""
         metrics = self.fontMetrics()
         table = self.gradebook_table
-        table.setColumnWidth(0, metrics.horizontalAdvance("Oluwaseun Kowalski") + 24)
+        # As wide as the longest name (2,000 names measure in a few milliseconds), no wider
+        # than a long one: the room goes to the line items.
+        longest = max((metrics.horizontalAdvance(s.name) for s in data.students), default=0)
+        table.setColumnWidth(0, max(metrics.horizontalAdvance("Student") + 40,
+                                    min(metrics.horizontalAdvance("Oluwaseun Kowalski"),
+                                        longest) + 16))
         table.setColumnWidth(SECTION_COLUMN, metrics.horizontalAdvance("Section B (Tue/Thu)") + 16)
         table.setColumnHidden(SECTION_COLUMN, not any(s.section for s in data.students))
-        narrow = metrics.horizontalAdvance("Quiz 1: Cells ")
-        wide = metrics.horizontalAdvance("Lab 3: Enzyme Kinet")
-        for offset, item in enumerate(data.line_items):
-            fits = metrics.horizontalAdvance(item.label) + 16
-            table.setColumnWidth(FIXED_COLUMNS + offset, max(narrow, min(wide, fits)))
+        narrowest = metrics.horizontalAdvance(GRADING_WORDS["PendingManual"]) + 10
+        widest = metrics.horizontalAdvance("Lab 3: Enzyme Kinetics") + 40
+        columns = range(FIXED_COLUMNS, FIXED_COLUMNS + len(data.line_items))
+        for column in columns:
+            table.setColumnWidth(column, narrowest)
+        table.fit_columns(columns, narrowest, widest)
