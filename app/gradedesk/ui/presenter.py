@@ -16,10 +16,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from gradedesk import bootstrap
-from gradedesk.domain import Cancelled, GradeDeskError
+from gradedesk.domain import Cancelled, GradeDeskError, TimeLimitReached
 from gradedesk.platforms import TransportError
 from gradedesk.store import ConnectionRow
 from gradedesk.store import connections as connection_store
+from gradedesk.sync.cancel import DEFAULT_TIME_LIMIT_S
 from gradedesk.sync.engine import PullReport, PushReport, Resolution
 from gradedesk.sync.events import EventKind, SyncEvent
 from gradedesk.ui import edits, loaders, sync_work
@@ -40,9 +41,13 @@ T = TypeVar("T")
 # Row refreshes triggered by sync events are batched this long, so a 500-row push repaints in
 # a few steps rather than 500.
 REFRESH_BATCH_MS = 80
+# Every network job (pull, push, a check) stops after this long, as the CLI's do: what was not
+# done stays queued. Read as each job starts (a test lowers it).
+NETWORK_TIME_LIMIT_S = DEFAULT_TIME_LIMIT_S
 
 # How an unreachable platform is said (the transport error's text goes to the log only).
 UNREACHABLE_LEAD = "Can't reach the platform"
+
 
 
 def unreachable_text(unsent: int | None) -> str:
@@ -439,6 +444,11 @@ class Presenter(QObject):
             self._network_job = None
             if self._closing:
                 return
+            if isinstance(error, TimeLimitReached):
+                self.job_finished.emit(f"{title}: {error.user_message} Nothing is lost; try "
+                                       "again.", False)
+                self.refresh_counts()
+                return
             if isinstance(error, Cancelled):
                 self.job_finished.emit(f"{title}: cancelled.", False)
                 self.refresh_counts()
@@ -458,7 +468,8 @@ class Presenter(QObject):
             self.refresh_counts()
 
         job = self.network_lane.submit(title, work, on_done=finished, on_failed=failed,
-                                       on_event=self._on_sync_event)
+                                       on_event=self._on_sync_event,
+                                       time_limit_s=NETWORK_TIME_LIMIT_S)
         self._network_job = job
         self.job_started.emit(title)
         return job
@@ -537,7 +548,11 @@ class Presenter(QObject):
             return sync_work.push(context, connection, job.emit, job.token)
 
         def done(report: PushReport) -> None:
-            if report.cancelled:
+            if report.time_limit is not None:
+                self.job_finished.emit(f"Push stopped at its time limit of "
+                                       f"{report.time_limit.limit_text}; unsent grades stay "
+                                       "queued.", False)
+            elif report.cancelled:
                 self.job_finished.emit("Push cancelled; unsent grades stay queued.", False)
             else:
                 self.job_finished.emit(

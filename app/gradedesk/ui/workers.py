@@ -36,9 +36,10 @@ class Job(Generic[T]):
     ``emit`` is called from the worker thread; the event reaches ``on_event`` on the GUI thread.
     """
 
-    def __init__(self, title: str, relay: _Relay) -> None:
+    def __init__(self, title: str, relay: _Relay, *,
+                 time_limit_s: float | None = None) -> None:
         self.title = title
-        self.token = CancelToken()
+        self.token = CancelToken(time_limit_s=time_limit_s)
         self._relay = relay
 
     def emit(self, event: object) -> None:
@@ -133,10 +134,12 @@ class Lane(QObject):
     def submit(self, title: str, work: Callable[[Job[Any]], T], *,
                on_done: Callable[[T], None] | None = None,
                on_failed: FailedCallback | None = None,
-               on_event: EventCallback | None = None) -> Job[T]:
-        """Queue ``work`` on this lane. Callbacks run later, on the GUI thread."""
+               on_event: EventCallback | None = None,
+               time_limit_s: float | None = None) -> Job[T]:
+        """Queue ``work`` on this lane. Callbacks run later, on the GUI thread. With
+        ``time_limit_s`` the job's token counts as cancelled once that much time has passed."""
         relay = _Relay(self, on_done, on_failed, on_event)
-        job: Job[T] = Job(title, relay)
+        job: Job[T] = Job(title, relay, time_limit_s=time_limit_s)
         self._in_flight.add(relay)
         self._jobs[relay] = job
         if len(self._in_flight) == 1:
