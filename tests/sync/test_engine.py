@@ -219,6 +219,45 @@ def test_a_post_the_platform_applies_after_the_timeout_is_not_sent_again(
     assert comments.count("Once, however slow.") == 1
 
 
+class GarbledScoreReply(httpx.BaseTransport):
+    """The platform takes the first score POST and answers 200 with a body that is not JSON
+    (a proxy's page, a truncated reply)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.garbled = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.method == "POST" and request.url.path.endswith("/scores") and \
+                not self.garbled:
+            response.read()
+            self.garbled += 1
+            return httpx.Response(200, content=b"<html>ok</html>",
+                                  headers={"content-type": "application/json"})
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_garbled_success_reply_is_read_back_not_sent_again(rig: Rig, tool_pem: bytes) -> None:
+    """A 2xx whose body could not be read was a failure, so the next push took the grade it
+    had itself posted for a colleague's: a false conflict, which "keep mine" posts twice."""
+    from gradedesk.platforms.lti_advantage.client import LtiAdvantageClient
+
+    user = rig.unscored()[0]
+    _grade(rig, user, score_given=3, comment="Read back, not re-sent.")
+    transport = GarbledScoreReply()
+    config = client_for(rig.sandbox.info, tool_pem).config
+    with LtiAdvantageClient(config, tool_pem, transport=transport) as client:
+        first = SyncEngine(rig.db, rig.connection, client, lost_reply_settle_s=0.1).push()
+        SyncEngine(rig.db, rig.connection, client, lost_reply_settle_s=0.1).push()
+    assert transport.garbled == 1
+    assert [e["user_id"] for e in rig.ledger()] == [user]
+    assert first.clean and len(first.confirmed) == 1
+
+
 def test_an_entry_left_sending_by_a_crash_is_recovered_before_anything_is_sent(
         rig: Rig) -> None:
     landed_user, lost_user = rig.unscored()[:2]

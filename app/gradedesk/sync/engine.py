@@ -36,6 +36,7 @@ from gradedesk.domain import (
 from gradedesk.platforms import (
     AuthError,
     GradebookPlatform,
+    MalformedReply,
     NotFound,
     PermissionDenied,
     PlatformConfigError,
@@ -561,11 +562,12 @@ class SyncEngine:
                 return entry.id, OutboxState.SENDING  # still unknown: the next push decides
             return entry.id, self._settle(outbox.entry(self.db, entry.id),
                                           OutboxState.CONFLICT, exc)
-        except (TransportError, ServerError) as exc:
+        except (TransportError, ServerError, MalformedReply) as exc:
             if isinstance(exc, TransportError) and exc.never_sent:
                 return entry.id, self._settle(entry, OutboxState.FAILED, exc)
             # The POST may have landed, or may still land (a 5xx can come from a gateway in
-            # front of a platform that goes on working): judged later from a read-back.
+            # front of a platform that goes on working; a garbled 2xx reply did land): judged
+            # later from a read-back.
             log.info("no reply to a score POST; its outcome is checked later")
             with self.db.transaction() as conn:
                 outbox.note_lost_reply(conn, entry.id, error=exc.user_message)
