@@ -51,13 +51,12 @@ class Outcome:
 
 
 @pytest.fixture
-def platform(keys: KeyFiles, tmp_path: Path) -> Iterator[SandboxProcess]:
-    running = SandboxProcess(keys.public, "--students", str(STUDENTS), "--line-items",
-                             str(LINE_ITEMS), "--state-dir", str(tmp_path / "platform"))
-    holder = [running]
-    running.holder = holder  # type: ignore[attr-defined]
+def platforms(keys: KeyFiles, tmp_path: Path) -> Iterator[list[SandboxProcess]]:
+    """The platform, then each restart of it (the last one running is stopped at the end)."""
+    running = [SandboxProcess(keys.public, "--students", str(STUDENTS), "--line-items",
+                              str(LINE_ITEMS), "--state-dir", str(tmp_path / "platform"))]
     yield running
-    holder[-1].stop()
+    running[-1].stop()
 
 
 def _grade_everything(gd: Gradedesk, sandbox: SandboxProcess,
@@ -135,7 +134,8 @@ def _audit(trial: str, gd: Gradedesk, sandbox: SandboxProcess,
 
 
 def test_a_thousand_grades_through_every_fault(tmp_path: Path, keys: KeyFiles,
-                                               platform: SandboxProcess) -> None:
+                                               platforms: list[SandboxProcess]) -> None:
+    platform = platforms[0]
     gd = Gradedesk(tmp_path / "data")
     wanted = _grade_everything(gd, platform, keys)
     _faults_on(platform)
@@ -145,7 +145,8 @@ def test_a_thousand_grades_through_every_fault(tmp_path: Path, keys: KeyFiles,
 
 
 def test_a_thousand_grades_with_the_platform_restarted_mid_push(
-        tmp_path: Path, keys: KeyFiles, platform: SandboxProcess) -> None:
+        tmp_path: Path, keys: KeyFiles, platforms: list[SandboxProcess]) -> None:
+    platform = platforms[0]
     gd = Gradedesk(tmp_path / "data")
     wanted = _grade_everything(gd, platform, keys)
     _faults_on(platform)
@@ -155,7 +156,7 @@ def test_a_thousand_grades_with_the_platform_restarted_mid_push(
     assert first.poll() is None, "the push ended before the restart: nothing was proven"
     sent_before = len(platform.ledger())
     restarted = platform.restart()
-    platform.holder.append(restarted)  # type: ignore[attr-defined]
+    platforms.append(restarted)
     assert len(restarted.ledger()) == sent_before, "the platform forgot what it had accepted"
     _faults_on(restarted)
     _, err = first.communicate(timeout=300)
@@ -166,7 +167,8 @@ def test_a_thousand_grades_with_the_platform_restarted_mid_push(
 
 
 def test_a_thousand_grades_pushed_by_two_racing_pushes(tmp_path: Path, keys: KeyFiles,
-                                                        platform: SandboxProcess) -> None:
+                                                        platforms: list[SandboxProcess]) -> None:
+    platform = platforms[0]
     gd = Gradedesk(tmp_path / "data")
     wanted = _grade_everything(gd, platform, keys)
     _faults_on(platform)

@@ -33,26 +33,12 @@ if TYPE_CHECKING:
 
 # Loaded on first use (PEP 562): a command that only needs a pure module of this package (the
 # platform profiles, say) does not pay for the HTTP stack these pull in.
-_HOMES = {"GradebookPlatform": "gradedesk.platforms.base",
-          **{name: "gradedesk.platforms.errors" for name in (
-              "AuthError",
-              "ForeignOrigin",
-              "InsecureUrl",
-              "InvalidKey",
-              "MalformedReply",
-              "NotFound",
-              "PermissionDenied",
-              "PlatformConfigError",
-              "PlatformError",
-              "Rejected",
-              "ResponseTooLarge",
-              "ScopeNotGranted",
-              "ServerError",
-              "StaleTimestamp",
-              "ThrottledError",
-              "TransportError",
-              "Unsupported",
-          )}}
+_HOMES = {name: "gradedesk.platforms.base" if name == "GradebookPlatform"
+          else "gradedesk.platforms.errors" for name in (
+              "AuthError", "ForeignOrigin", "GradebookPlatform", "InsecureUrl", "InvalidKey",
+              "MalformedReply", "NotFound", "PermissionDenied", "PlatformConfigError",
+              "PlatformError", "Rejected", "ResponseTooLarge", "ScopeNotGranted", "ServerError",
+              "StaleTimestamp", "ThrottledError", "TransportError", "Unsupported")}
 
 
 def __getattr__(name: str) -> Any:

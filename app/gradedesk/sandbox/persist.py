@@ -68,6 +68,16 @@ def save_course(course: Course, folder: Path, identity: dict[str, Any]) -> None:
     os.replace(temporary, folder / STATE_FILE)
 
 
+def saved_identity(folder: Path) -> dict[str, Any] | None:
+    """The options the course saved in ``folder`` was made with; None when there is none or
+    it cannot be read (a start then makes a new course)."""
+    try:
+        identity = json.loads((folder / STATE_FILE).read_text(encoding="utf-8")).get("identity")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return identity if isinstance(identity, dict) else None
+
+
 def load_course(course: Course, folder: Path, identity: dict[str, Any]) -> bool:
     """Restore a saved course into ``course`` (built from the same options); False when none
     was saved. A damaged file, or one made with other options, is a clear ValueError."""

@@ -6,7 +6,6 @@ Threading contract: each runs on a worker thread; ``emit`` and ``token`` come fr
 
 from __future__ import annotations
 
-import json
 import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -106,15 +105,11 @@ def sandbox_to_resume(context: AppContext, row: ConnectionRow) -> SandboxOptions
     if not port or _port_answers(port):
         return None
     try:
-        from gradedesk.sandbox.persist import STATE_FILE
+        from gradedesk.sandbox.persist import saved_identity
     except ImportError:  # the sandbox's server stack is optional
         return None
-    path = bootstrap.sandbox_state_dir(context.db) / STATE_FILE
-    try:
-        identity = json.loads(path.read_text(encoding="utf-8")).get("identity")
-    except (OSError, ValueError, AttributeError):
-        return None
-    if not isinstance(identity, dict) or identity.get("profile", "canvas") != "canvas":
+    identity = saved_identity(bootstrap.sandbox_state_dir(context.db))
+    if identity is None or identity.get("profile", "canvas") != "canvas":
         return None
     try:
         return SandboxOptions(int(identity["seed"]), int(identity["students"]),
