@@ -15,8 +15,8 @@ SAVE_MS = 10_000
 
 def _open_line_item_with_pending(window: MainWindow, qtbot: QtBot, at_least: int) -> None:
     connection = window.presenter.connection
-    assert connection is not None and window._overview is not None
-    for item in window._overview.line_items[connection.id]:
+    assert connection is not None and window.overview is not None
+    for item in window.overview.line_items[connection.id]:
         with qtbot.waitSignal(window.view_ready, timeout=SAVE_MS):
             window.open_target(NavTarget(connection.name, item.url))
         if sum(row.pending_manual for row in window.line_model.rows()) >= at_least:

@@ -154,8 +154,8 @@ def test_connections_dialog_adds_copies_and_tests(window: MainWindow, course: Sa
 def test_window_state_and_last_view_are_kept(window: MainWindow, make_window: WindowFactory,
                                              qtbot: QtBot) -> None:
     connection = window.presenter.connection
-    assert connection is not None and window._overview is not None
-    second = window._overview.line_items[connection.id][1]
+    assert connection is not None and window.overview is not None
+    second = window.overview.line_items[connection.id][1]
     with qtbot.waitSignal(window.view_ready, timeout=LOAD_TIMEOUT_MS):
         window.open_target(NavTarget(connection.name, second.url))
     window.resize(760, 640)  # within the offscreen screen (800 x 800): restored unclamped

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from test_sync import SYNC_MS, _grade_rows
 
 from gradedesk.store import OutboxState, outbox
-from gradedesk.ui import presenter as presenter_module
+from gradedesk.ui import presenter_core as presenter_module
 from gradedesk.ui.views.main_window import MainWindow
 
 
