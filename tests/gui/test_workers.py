@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
 from gradedesk.domain import Cancelled, InputError
+from gradedesk.store.db import open_database
 from gradedesk.ui.workers import Job, Lane
 
 
@@ -54,3 +56,21 @@ def test_errors_events_and_cancel(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: bool(crashes), timeout=5_000)
     assert isinstance(crashes[0], InputError)
     assert lane.wait_for_done()
+
+
+def test_a_lane_keeps_one_database_connection_across_its_jobs(qtbot: QtBot,
+                                                              tmp_path: Path) -> None:
+    """Qt's pool thread gets a fresh Python thread state per job: a connection kept in a
+    threading.local was opened anew (and left open) for every job, hundreds an hour."""
+    db = open_database(tmp_path)
+    try:
+        lane = Lane("store")
+        opened = len(db._connections)  # the opening thread's own
+        done: list[int] = []
+        for _ in range(20):
+            lane.submit("read", lambda job: db.schema_version, on_done=done.append)
+        qtbot.waitUntil(lambda: len(done) == 20, timeout=10_000)
+        assert len(db._connections) == opened + 1
+        assert lane.wait_for_done()
+    finally:
+        db.close()

@@ -212,3 +212,19 @@ class TestRefusals:
     def test_store_known_errors_carry_a_user_message(self) -> None:
         assert issubclass(StoreKnownError, GradeDeskError)
         assert not issubclass(StoreStateError, GradeDeskError)
+
+
+def test_data_version_moves_for_another_programs_commit_not_for_our_own(data_dir: Path) -> None:
+    """What the window watches to notice the CLI's edits: a second open of the file stands in
+    for the other program."""
+    ours = open_database(data_dir)
+    theirs = open_database(data_dir)
+    try:
+        before = ours.data_version()
+        _write(ours, "Ours")
+        assert ours.data_version() == before
+        _write(theirs, "Theirs")
+        assert ours.data_version() != before
+    finally:
+        ours.close()
+        theirs.close()

@@ -73,7 +73,10 @@ class Database:
     def __init__(self, path: Path, busy_timeout_s: float) -> None:
         self._path = path
         self._busy_timeout_s = busy_timeout_s
-        self._local = threading.local()
+        # Per thread, by its ident rather than in a threading.local: Qt's pool threads get a
+        # fresh Python thread state for each job, which would empty a threading.local and
+        # open (and leak) a new connection per job.
+        self._states: dict[int, _ThreadState] = {}
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
@@ -91,6 +94,12 @@ class Database:
         """The schema version of the file (PRAGMA user_version)."""
         with self.read() as conn:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def data_version(self) -> int:
+        """A number that changes when another connection (another thread here, or another
+        program such as the CLI) commits to the file; this thread's own writes leave it be."""
+        with self.read() as conn:
+            return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -164,21 +173,22 @@ class Database:
         with self._lock:
             self._closed = True
             connections, self._connections = self._connections, []
+            self._states.clear()
         for conn in connections:
             conn.close()
 
     def _state(self) -> _ThreadState:
         if self._closed:
             raise StoreStateError("The database has been closed.")
-        state: _ThreadState | None = getattr(self._local, "state", None)
+        ident = threading.get_ident()
+        state = self._states.get(ident)
         if state is None:
             with self._lock:
                 if self._closed:
                     raise StoreStateError("The database has been closed.")
                 conn = _connect(self._path, self._busy_timeout_s)
                 self._connections.append(conn)
-            state = _ThreadState(conn)
-            self._local.state = state
+                state = self._states[ident] = _ThreadState(conn)
         return state
 
     @contextmanager

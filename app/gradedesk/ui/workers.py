@@ -127,6 +127,9 @@ class Lane(QObject):
         self.setObjectName(name)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        # One thread for the lane's life: its SQLite connection is per thread, and a thread
+        # retired after 30 idle seconds would leave its connection open and start another.
+        self._pool.setExpiryTimeout(-1)
         self._pool.setObjectName(f"{name}-pool")
         self._in_flight: set[_Relay] = set()
         self._jobs: dict[_Relay, Job[Any]] = {}
