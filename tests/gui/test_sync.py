@@ -31,7 +31,7 @@ def test_push_button_shows_progress_and_confirms_rows(window: MainWindow, course
                                                       qtbot: QtBot) -> None:
     _grade_rows(window, qtbot, range(0, 6))
     assert _states(window, range(6)) == [SyncState.QUEUED] * 6
-    course.settings(latency_ms=250)  # long enough for the progress panel to appear
+    window.job_panel.show_at_once()
     confirmed: list[str] = []
     window.presenter.rows_refreshed.connect(
         lambda rows: confirmed.extend(k[1] for k, r in rows.items()
@@ -57,7 +57,8 @@ def test_push_button_shows_progress_and_confirms_rows(window: MainWindow, course
 def test_cancel_stops_a_push_cleanly(window: MainWindow, course: SandboxCourse,
                                      qtbot: QtBot) -> None:
     _grade_rows(window, qtbot, range(0, 12), "5")
-    course.settings(latency_ms=600)
+    course.settings(latency_ms=600)  # 12 grades take 7 s: Cancel lands long before the end
+    window.job_panel.show_at_once()
     with qtbot.waitSignal(window.presenter.job_finished, timeout=SYNC_MS) as finished:
         window.window_actions.push.trigger()
         qtbot.waitUntil(window.job_panel.isVisible, timeout=SYNC_MS)

@@ -1,6 +1,7 @@
 """The sandbox's own endpoints for tests and demos: the ledger of accepted scores, a teacher's
-change "in the browser", run-time knobs, the roster with sections, sample files, and a developer
-key made from a pasted LTI 1.3 JSON configuration."""
+change "in the browser", run-time knobs, the roster with sections (as JSON, and as the CSV a
+teacher exports from Canvas's gradebook), sample files, and a developer key made from a pasted
+LTI 1.3 JSON configuration."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gradedesk.sandbox import replies
+from gradedesk.sandbox.course import course_csv
 from gradedesk.sandbox.state import SandboxState
 from gradedesk.sandbox.tokens import SCOPES, public_key_from_jwk
 
@@ -81,6 +83,11 @@ def routes(state: SandboxState) -> list[Route]:
                               "section": p.section, "roles": p.roles}
                              for p in course.people])
 
+    async def roster_csv(request: Request) -> Response:
+        """The students and their sections as a gradebook CSV (``gradedesk import`` takes it)."""
+        return Response(course_csv(course), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": 'attachment; filename="course.csv"'})
+
     async def settings(request: Request) -> Response:
         if request.method == "PATCH":
             if not request.headers.get("content-type", "").startswith("application/json"):
@@ -97,6 +104,12 @@ def routes(state: SandboxState) -> list[Route]:
             except (ValueError, TypeError, KeyError, AttributeError) as error:
                 return JSONResponse({"error": f"bad setting: {error}"}, status_code=400)
         return JSONResponse(dataclasses.asdict(state.knobs))
+
+    async def expire_tokens(request: Request) -> Response:
+        """Every access token issued so far expires now, as if its hour had passed."""
+        with course.lock:
+            state.authority.expire_all()
+        return JSONResponse({"expired": True})
 
     async def change_result(request: Request) -> Response:
         """A teacher grades in Canvas's own gradebook, behind the tool's back."""
@@ -183,8 +196,10 @@ def routes(state: SandboxState) -> list[Route]:
         Route("/sandbox/ledger", ledger, methods=["GET"]),
         Route("/sandbox/admin/line_items", line_items, methods=["GET"]),
         Route("/sandbox/roster", roster, methods=["GET"]),
+        Route("/sandbox/course.csv", roster_csv, methods=["GET"]),
         Route("/sandbox/admin/settings", settings, methods=["GET", "PATCH"]),
         Route("/sandbox/admin/results", change_result, methods=["POST"]),
+        Route("/sandbox/admin/tokens/expire", expire_tokens, methods=["POST"]),
         Route("/sandbox/admin/result", show_result, methods=["GET"]),
         Route("/sandbox/admin/developer_keys", developer_key, methods=["POST"]),
         Route("/sandbox/files/{name}", files, methods=["GET"]),

@@ -6,6 +6,8 @@ here and is touched only from the server's event loop (admin helpers take the lo
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 import threading
 import uuid
@@ -247,6 +249,27 @@ class Course:
     def new_attachment_id(self) -> int:
         self._next_attachment += 1
         return self._next_attachment
+
+
+# Canvas's gradebook export starts with these columns; the course CSV has them alone.
+ROSTER_CSV_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+
+
+def course_csv(course: Course) -> str:
+    """The course's students and their sections in the layout of Canvas's gradebook export
+    (Canvas > Grades > Export), without assignment columns: the Section column is where a tool
+    learns sections, which Canvas's Names and Roles does not send. ``ID`` is the LTI user id
+    the tool sees (Canvas's own export has its numeric user id, which the tool cannot match),
+    so ``gradedesk import`` reads it as is."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ROSTER_CSV_COLUMNS)
+    with course.lock:
+        learners = list(course.learners())
+    for person in learners:
+        sortable = f"{person.family}, {person.given}" if person.given and person.family else ""
+        writer.writerow([sortable, person.lti_id, "", person.email or "", person.section or ""])
+    return out.getvalue()
 
 
 def _email(given: str, family: str, index: int) -> str:

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp
 
 from gradedesk.sandbox import admin, canvas_api, ltiaas_api, spec_api
 from gradedesk.sandbox.config import Knobs, SandboxConfig
-from gradedesk.sandbox.course import Course
+from gradedesk.sandbox.course import Course, course_csv
 from gradedesk.sandbox.persist import SaveAfterWrites, load_course, save_course
 from gradedesk.sandbox.state import FAULT_PREFIX, SandboxState
 from gradedesk.sandbox.throttle import Throttle
@@ -143,6 +143,7 @@ def info_of(state: SandboxState, demo_key_file: Path | None) -> dict[str, Any]:
         "ltiaas_service_key": state.ltiaas_service_key, "ltiaas_ltik": state.ltiaas_ltik,
         "ledger_url": f"{base}/sandbox/ledger", "admin_url": f"{base}/sandbox/admin",
         "files_url": f"{base}/sandbox/files", "roster_url": f"{base}/sandbox/roster",
+        "course_csv_url": f"{base}/sandbox/course.csv",
     }
     if profile == "minimal":
         info.update(lineitems_url=state.spec_container_url(), nrps_url=None)
@@ -187,6 +188,10 @@ class RunningSandbox:
     def base_url(self) -> str:
         return self.state.base_url
 
+    def course_csv(self) -> str:
+        """The students and their sections as a gradebook CSV (GET /sandbox/course.csv)."""
+        return course_csv(self.state.course)
+
     def settings(self, **knobs: Any) -> dict[str, Any]:
         request = urllib.request.Request(  # noqa: S310 - our own loopback server
             f"{self.base_url}/sandbox/admin/settings", data=json.dumps(knobs).encode(),
@@ -194,6 +199,14 @@ class RunningSandbox:
         with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
             result: dict[str, Any] = json.loads(reply.read())
         return result
+
+    def expire_tokens(self) -> None:
+        """Every access token the platform issued so far expires now."""
+        request = urllib.request.Request(  # noqa: S310 - our own loopback server
+            f"{self.base_url}/sandbox/admin/tokens/expire", data=b"{}", method="POST",
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+            pass
 
     def stop(self) -> None:
         self._server.should_exit = True

@@ -86,6 +86,7 @@ class TokenAuthority:
         self.granted_scopes: set[str] = set(SCOPES)
         self._secret = secrets.token_bytes(32)
         self.issued = 0
+        self.generation = 0  # tokens of an older generation read as expired (expire_all)
 
     def configure_key(self, public_key: rsa.RSAPublicKey, scopes: list[str]) -> None:
         """A developer key pasted in Canvas: its key now signs assertions, its scopes rule."""
@@ -117,7 +118,8 @@ class TokenAuthority:
                 + " ".join(refused))
         now = int(time.time())
         token = jwt.encode({"sub": self.client_id, "scopes": requested, "iat": now,
-                            "exp": now + lifetime_s, "jti": secrets.token_hex(8)},
+                            "exp": now + lifetime_s, "jti": secrets.token_hex(8),
+                            "gen": self.generation},
                            self._secret, algorithm="HS256")
         self.issued += 1
         return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime_s,
@@ -177,4 +179,11 @@ class TokenAuthority:
             return None, "Access token invalid - signature likely incorrect"
         except jwt.PyJWTError as error:
             return None, f"Invalid access token field/s: {error}"
+        if claims.get("gen") != self.generation:
+            return None, "Access token expired"
         return claims, None
+
+    def expire_all(self) -> None:
+        """Every token issued so far expires now (a test of token renewal need not wait out
+        a lifetime)."""
+        self.generation += 1
