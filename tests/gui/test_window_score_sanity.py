@@ -1,6 +1,6 @@
 """Issue 9, finding 5 (the window's half): a score above the maximum is marked on its cell; an
 absurd one (a typo: 1e9 for 9) is refused with the core's reason, typed in a cell, pasted or
-entered in the review queue, and the typed text stays; no score is ever shown in scientific
+entered in grading mode, and the typed text stays; no score is ever shown in scientific
 notation; long decimals are kept and shown rounded."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pytestqt.qtbot import QtBot
 from gradedesk.store import DraftRow, drafts
 from gradedesk.ui.models.base import EXTRA_CREDIT_ROLE
 from gradedesk.ui.models.line_item_model import Column
-from gradedesk.ui.navigation import NavTarget
 from gradedesk.ui.rows import CellKey
 from gradedesk.ui.views.main_window import MainWindow
 
@@ -55,25 +54,18 @@ def test_an_absurd_score_is_refused_where_it_is_typed_and_the_text_stays(
     assert TYPO in window.gradebook_table.bubble.text()
 
 
-def test_the_review_queue_refuses_an_absurd_score_and_keeps_it_typed(
+def test_grading_mode_refuses_an_absurd_score_and_keeps_it_typed(
         window: MainWindow, qtbot: QtBot) -> None:
-    connection = window.presenter.connection
-    assert connection is not None and window.overview is not None
-    dialog = None
-    for item in window.overview.line_items[connection.id]:
-        with qtbot.waitSignal(window.view_ready, timeout=SAVE_MS):
-            window.open_target(NavTarget(connection.name, item.url))
-        if any(row.pending_manual for row in window.line_model.rows()):
-            dialog = window.open_review_queue()
-            break
-    assert dialog is not None
-    row = dialog.current_row()
+    with qtbot.waitSignal(window.grading.queue_loaded, timeout=SAVE_MS):
+        mode = window.open_grading_mode()
+    assert mode is not None and mode.queue is not None
+    row = mode.queue.current()
     assert row is not None and row.maximum is not None
     typed = f"{row.maximum * 50:g}"
-    dialog.score.setText(typed)
-    assert not dialog.grade_and_next()
-    assert TYPO in dialog.error.text()
-    assert dialog.score.text() == typed
+    mode.score.setText(typed)
+    assert not mode.grade_and_next()
+    assert TYPO in mode.error.text()
+    assert mode.score.text() == typed
     assert _draft(window, row.key) is None
 
 

@@ -71,6 +71,10 @@ SEEDS: list[tuple[str, dict[str, Any]]] = [
                    "reply_status": 200, "outbox_id": 1}),
     ("comment_bank", {"id": 1, "connection_id": 1, "line_item_id": 1,
                       "text": "Well argued — cite your sources.", "created_at": T}),
+    # id 9: migration 6 fills the first ids from the drafts and server copies it finds.
+    ("platform_comments", {"id": 9, "line_item_id": 1, "user_id": "u1",
+                           "comment": "Siehe Frage 3 ✓", "server_timestamp": None,
+                           "seen_at": T}),
 ]
 
 

@@ -25,6 +25,7 @@ from gradedesk.domain import (
     is_above_maximum,
     parse_score_input,
 )
+from gradedesk.domain.gradebook_csv import GradebookCsvError
 from gradedesk.domain.progress_values import ActivityProgress, GradingProgress
 from gradedesk.logs import configure_logging
 from gradedesk.paths import data_dir, log_dir
@@ -33,7 +34,6 @@ from gradedesk.store import (
     Database,
     MemberRow,
     SyncState,
-    audit,
     drafts,
     open_database,
     snapshots,
@@ -41,7 +41,12 @@ from gradedesk.store import (
 from gradedesk.store import connections as connection_store
 from gradedesk.sync.cancel import DEFAULT_TIME_LIMIT_S, CancelToken
 from gradedesk.sync.events import EventKind, SyncEvent
-from gradedesk.sync.gradebook_io import apply_import, export_gradebook, plan_import
+from gradedesk.sync.gradebook_io import (
+    apply_import,
+    apply_sections,
+    export_to_file,
+    read_import_file,
+)
 from gradedesk.sync.read_model import (
     conflicts_of,
     find_line_item,
@@ -51,11 +56,16 @@ from gradedesk.sync.read_model import (
     status_of,
     student_cells,
 )
+from gradedesk.sync.summaries import NameBook, NamedAuditLine, named_history, summarize_push
 
 Handler = Callable[[argparse.Namespace, Database], int]
 
 # After a Ctrl-C, how long a request already on the wire may take before the process stops.
 CANCEL_GRACE_S = 5.0
+# A push lists who it confirmed by name, this many per line item, then "and N more".
+PUSH_NAMES_LISTED = 20
+# Summary sentences about grades that wait for the grader: each is printed with its reason.
+PROBLEM_SENTENCES = ("Conflict:", "Failed:", "Refused:")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -86,11 +96,12 @@ class ProgressPrinter:
     """Engine events as a one-line progress bar on a terminal, plain lines otherwise; never on
     stdout when stdout carries JSON."""
 
-    def __init__(self, *, json_mode: bool) -> None:
+    def __init__(self, *, json_mode: bool, names: NameBook | None = None) -> None:
         self.out = sys.stderr
         self.tty = self.out.isatty()
         self.quiet = json_mode and not self.tty
         self._bar_open = False
+        self.names = names  # a push names its conflicts and failures (else: the ids)
 
     def __call__(self, event: SyncEvent) -> None:
         if self.quiet and event.kind not in (EventKind.CONFLICT, EventKind.FAILED):
@@ -114,8 +125,10 @@ class ProgressPrinter:
             label = "differs"
         text = event.message or ""
         if label is not None:
-            who = f" {event.user_id}" if event.user_id else ""
-            print(f"{label}:{who} {text}".rstrip(), file=self.out)
+            who = event.user_id or ""
+            if who and self.names is not None:
+                who = f"{self.names.cell(event.line_item_id, event.user_id)}:"
+            print(" ".join(part for part in (f"{label}:", who, text) if part), file=self.out)
         elif text:
             print(text, file=self.out)
 
@@ -389,7 +402,9 @@ def _time_limit(args: argparse.Namespace) -> float | None:
 def push(args: argparse.Namespace, db: Database) -> int:
     from gradedesk import bootstrap
     from gradedesk.sync.engine import PushOptions, Resolution
-    printer = ProgressPrinter(json_mode=args.json)
+    # Names for the conflicts and failures the push reports as it goes.
+    printer = ProgressPrinter(json_mode=args.json, names=NameBook.load(
+        db, connection_store.require_connection(db, args.name)))
     options = PushOptions(prioritize_non_tool_grade=args.prioritize_non_tool_grade,
                           preserve_score=args.preserve_score)
     resolution = Resolution(args.resolve) if args.resolve else None
@@ -416,6 +431,12 @@ def push(args: argparse.Namespace, db: Database) -> int:
     status = status_of(db, connection)
     files_failed = status["progress_jobs"]["failed"]
     clean = report.clean and not files_failed
+    # Named again after the push: a column it created has its platform id now.
+    names = NameBook.load(db, connection)
+    summary = summarize_push(db, connection, report, names)
+    for waiting in status["outbox"]:
+        waiting["student"] = names.student(waiting["user_id"])
+        waiting["line_item_label"] = names.line_item(waiting["line_item"])
     if args.json:
         emit_json({"connection": connection.name, "confirmed": len(report.confirmed),
                    "mismatched": len(report.mismatched), "refused": status["refused"],
@@ -428,7 +449,8 @@ def push(args: argparse.Namespace, db: Database) -> int:
                    "columns_failed": [{"label": f.label, "message": f.message}
                                       for f in report.columns_failed],
                    "files_failed": status["failed_files"],
-                   "outbox": status["outbox"], "ok": clean})
+                   "outbox": status["outbox"], "ok": clean,
+                   "grades": [grade.to_json() for grade in summary.grades]})
     else:
         for url in report.columns_created:
             created = snapshots.get_line_item(db, connection.id, url)
@@ -436,15 +458,16 @@ def push(args: argparse.Namespace, db: Database) -> int:
         for failure in report.columns_failed:
             print(f"  column not created: {failure.label}: {failure.message} (its grades stay "
                   "queued)")
-        print(f"{len(report.confirmed)} confirmed, {len(report.conflicts)} conflicts, "
-              f"{len(report.failed)} failed" + (f", {len(resolved)} resolved" if resolved
-                                                else "")
+        print(summary.headline + (f", {len(resolved)} resolved" if resolved else "")
               + (f", {len(report.mismatched)} kept differently by the platform"
                  if report.mismatched else ""))
+        for sentence in summary.sentences(listed=PUSH_NAMES_LISTED):
+            if not sentence.startswith(PROBLEM_SENTENCES):  # those have a line each below
+                print(f"  {sentence}")
         for entry in status["outbox"]:
             if entry["state"] in ("conflict", "failed", "refused"):
-                print(f"  {entry['state']}: {entry['user_id']} in {entry['line_item']}: "
-                      f"{entry['last_error'] or ''}")
+                print(f"  {entry['state']}: {entry['student']} in {entry['line_item_label']}: "
+                      f"{entry['last_error'] or ''}".rstrip())
         for job in status["failed_files"]:
             print(f"  file failed: {job['file']}: {job['message']}")
         if report.conflicts:
@@ -503,22 +526,34 @@ def history(args: argparse.Namespace, db: Database) -> int:
     member = find_member(db, connection, args.user) if args.user else None
     if args.limit < 1:
         raise InputError("--limit must be at least 1.")
-    lines = audit.history(db, connection_name=connection.name,
-                          line_item_url=item.url if item else None,
+    named = named_history(db, connection, line_item_url=item.url if item else None,
                           user_id=member.user_id if member else None, limit=args.limit)
     if args.json:
-        emit_json({"connection": connection.name, "entries": [{
-            "at": line.at, "grader": line.grader, "os_user": line.os_user,
-            "line_item": line.line_item_url, "user_id": line.user_id, "action": line.action,
-            "summary": line.summary, "reply_status": line.reply_status} for line in lines]})
+        emit_json({"connection": connection.name,
+                   "entries": [_history_json(line) for line in named]})
         return 0
-    if not lines:
+    if not named:
         print("Nothing has been sent yet.")
-    for line in lines:
-        status = f" (HTTP {line.reply_status})" if line.reply_status else ""
-        print(f"{line.at:%Y-%m-%d %H:%M:%S}  {line.grader:<10} {line.action:<15} "
-              f"{line.user_id or ''}  {line.summary}{status}")
+    for line in named:
+        entry = line.entry
+        where = " in ".join(part for part in (line.student, line.line_item) if part)
+        status = f" (HTTP {entry.reply_status})" if entry.reply_status and \
+            f"(HTTP {entry.reply_status})" not in entry.summary else ""
+        # Local time: when it happened by the grader's clock (--json keeps UTC).
+        print(f"{entry.at.astimezone():%Y-%m-%d %H:%M:%S}  {entry.grader:<10} "
+              f"{entry.action:<15} " + (f"{where}  " if where else "")
+              + f"{entry.summary}{status}")
     return 0
+
+
+def _history_json(line: NamedAuditLine) -> dict[str, Any]:
+    entry = line.entry
+    return {"at": entry.at, "grader": entry.grader, "os_user": entry.os_user,
+            "line_item": entry.line_item_url, "user_id": entry.user_id,
+            "action": entry.action, "summary": entry.summary,
+            "reply_status": entry.reply_status,
+            # Added to the documented shape: the names for the two ids (null when none).
+            "student": line.student or None, "line_item_label": line.line_item or None}
 
 
 def resolve(args: argparse.Namespace, db: Database) -> int:
@@ -553,36 +588,42 @@ def export(args: argparse.Namespace, db: Database) -> int:
     connection = connection_store.require_connection(db, args.name)
     items = None if args.all else [find_line_item(db, connection, args.line_item)]
     target = Path(args.file).expanduser()
-    try:
-        with target.open("w", encoding="utf-8", newline="") as out:
-            count = export_gradebook(db, connection, out, items)
-    except OSError as exc:
-        raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+    count = export_to_file(db, connection, target, items)
     print(f"Wrote {count} students to {target}.", file=sys.stderr)
     return 0
 
 
 def import_csv(args: argparse.Namespace, db: Database) -> int:
     connection = connection_store.require_connection(db, args.name)
-    source = Path(args.file).expanduser()
-    try:
-        with source.open(encoding="utf-8-sig", newline="") as handle:
-            changes = plan_import(db, connection, handle)
-    except OSError as exc:
-        raise InputError(f"Cannot read {source}: {exc.strerror or exc}.") from exc
+    # The window's File > Import plans with the same function: both list the same changes.
+    plan = read_import_file(db, connection, Path(args.file))
+    if plan.problems:
+        raise GradebookCsvError(plan.problems)
+    changes = list(plan.changes)
     if args.json:
-        applied = 0 if args.dry_run else apply_import(db, connection, changes)
+        applied = 0
+        if not args.dry_run:
+            applied = apply_import(db, connection, changes)
+            apply_sections(db, connection, plan.sections)
         emit_json({"connection": connection.name, "dry_run": args.dry_run,
-                   "changes": [change.to_json() for change in changes], "applied": applied})
+                   "changes": [change.to_json() for change in changes], "applied": applied,
+                   "sections": [section.to_json() for section in plan.sections]})
         return 0
     for change in changes:
         print(f"  {change.student} in {change.line_item_label}: "
               f"{_number(change.old_score) or '(none)'} -> {_number(change.new_score)}")
+    for section in plan.sections:
+        print(f"  {section.student}: section {section.old_section or '(none)'} -> "
+              f"{section.new_section}")
+    sections_said = f", {len(plan.sections)} section(s)" if plan.sections else ""
     if args.dry_run:
-        print(f"{len(changes)} change(s) would be made (dry run: nothing changed).")
+        print(f"{len(changes)} change(s){sections_said} would be made (dry run: nothing "
+              "changed).")
         return 0
     applied = apply_import(db, connection, changes)
-    print(f"{applied} change(s) saved as drafts; `gradedesk push {connection.name}` sends them.")
+    apply_sections(db, connection, plan.sections)
+    print(f"{applied} change(s) saved as drafts; `gradedesk push {connection.name}` sends them."
+          + (f" {len(plan.sections)} section(s) set." if plan.sections else ""))
     return 0
 
 

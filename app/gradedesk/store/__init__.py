@@ -2,7 +2,8 @@
 
 The only layer that imports sqlite3. Modules: ``db`` (file, modes, migrations, transactions),
 ``connections``, ``snapshots`` (server copies), ``drafts``, ``outbox``, ``jobs``, ``audit``,
-``grid`` (what the gradebook shows) and ``comment_bank``.
+``grid`` (what the gradebook shows), ``comment_bank``, ``comment_thread`` (a cell's platform
+comments and local edits, read-only) and ``sections`` (sections from an imported file).
 """
 
 from gradedesk.store.db import Database, open_database

@@ -219,7 +219,12 @@ def upsert_members(db: Database, connection_id: int, members: Iterable[Member], 
                 "given_name = excluded.given_name, family_name = excluded.family_name, "
                 "sort_name = excluded.sort_name, email = excluded.email, "
                 "roles_json = excluded.roles_json, is_learner = excluded.is_learner, "
-                "status = excluded.status, section = excluded.section, "
+                "status = excluded.status, "
+                # A section from an imported file (store.sections) stays while the platform
+                # gives none; one the platform gives replaces it.
+                "section = CASE WHEN excluded.section IS NULL AND members.section_from_file "
+                "THEN members.section ELSE excluded.section END, "
+                "section_from_file = excluded.section IS NULL AND members.section_from_file, "
                 "wire_json = excluded.wire_json, content_hash = excluded.content_hash, "
                 "fetched_at = excluded.fetched_at, missing_since = NULL, "
                 "source = excluded.source",

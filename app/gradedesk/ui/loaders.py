@@ -24,6 +24,7 @@ from gradedesk.store import (
     ServerResultRow,
     audit,
     comment_bank,
+    comment_thread,
     drafts,
     grid,
     jobs,
@@ -39,11 +40,13 @@ from gradedesk.ui.rows import (
     StatusCounts,
     Student,
     StudentGrade,
+    anonymous_numbers,
     row_filters,
     student_grade,
     student_of,
     submission_of,
 )
+from gradedesk.ui.thread_lines import ThreadLine, thread_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,8 @@ def load_line_item(db: Database, connection_id: int, line_item_url: str) -> Line
     if line_item is None:
         raise InputError(f"Unknown line item {line_item_url!r}; pull the connection first.")
     view = grid.line_item_rows(db, connection_id, line_item_url)
-    rows = tuple(student_grade(row, member, line_item)
+    numbers = anonymous_numbers(member.user_id for member in view.members)  # every learner
+    rows = tuple(student_grade(row, member, line_item, numbers[member.user_id])
                  for row, member in zip(view.rows, view.members, strict=True))
     return LineItemData(connection_id, line_item, rows)
 
@@ -88,8 +92,9 @@ def load_gradebook(db: Database, connection_id: int) -> GradebookData:
     cells = grid.gradebook_cells(db, connection_id)
     ids = [item.id for item in line_items]
     filters = {m.user_id: row_filters(m.user_id, ids, cells) for m in members}
-    return GradebookData(connection_id, tuple(student_of(m) for m in members), line_items, cells,
-                         filters)
+    numbers = anonymous_numbers(m.user_id for m in members)  # the learners load_line_item has
+    return GradebookData(connection_id, tuple(student_of(m, numbers[m.user_id]) for m in members),
+                         line_items, cells, filters)
 
 
 def reload_cells(db: Database, connection_id: int,
@@ -127,6 +132,8 @@ class CellDetail:
     submission_data: str | None
     submitted_at: str | None
     conflict: ConflictRow | None = None  # when the cell is in conflict: both sides and base
+    # Every platform comment seen and every local edit, oldest first (store.comment_thread).
+    thread: tuple[ThreadLine, ...] = ()
 
 
 def load_detail(db: Database, connection: ConnectionRow, key: CellKey) -> CellDetail | None:
@@ -145,6 +152,9 @@ def load_detail(db: Database, connection: ConnectionRow, key: CellKey) -> CellDe
                                   user_id=user_id))
     history = tuple(audit.history(db, connection_name=connection.name,
                                   line_item_url=line_item_url, user_id=user_id, limit=50))
+    # Pushes are recorded under the OS user (unless a grader name was set): this user's are "You".
+    thread = thread_lines(comment_thread.cell_thread(db, connection, line_item_url, user_id),
+                          me=audit.os_user())
     extension = submission_of(server.wire if server is not None else None) or {}
     data = extension.get("submission_data")
     conflict = None
@@ -156,7 +166,7 @@ def load_detail(db: Database, connection: ConnectionRow, key: CellKey) -> CellDe
                       history=history,
                       submission_type=_text(extension.get("submission_type")),
                       submission_data=_text(data), submitted_at=_text(
-                          extension.get("submitted_at")), conflict=conflict)
+                          extension.get("submitted_at")), conflict=conflict, thread=thread)
 
 
 def _text(value: object) -> str | None:

@@ -60,7 +60,10 @@ def unreachable_text(unsent: int | None) -> str:
 
 class PresenterCore(QObject):
     """Signals, the two lanes, the running network job, online state and cell refreshes:
-    what every part of the presenter shares."""
+    what every part of the presenter shares.
+
+    Every signal of the presenter is declared here: a signal declared on a part that is not
+    the composed class's first base was found never to reach its slots under PySide6."""
 
     overview_loaded = Signal(object)  # loaders.Overview
     connection_changed = Signal(object)  # ConnectionRow | None
@@ -87,6 +90,7 @@ class PresenterCore(QObject):
     warning_posted = Signal(str)  # worth reading before the next push (e.g. a score dropped)
     error_raised = Signal(str, str)  # title, user message (a GradeDeskError)
     crashed = Signal(object)  # an unexpected exception: a bug
+    changed_elsewhere = Signal()  # another program changed the database; the views reload
 
     def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +106,7 @@ class PresenterCore(QObject):
         self._online_of: dict[str, bool] = {}  # per connection name: how its last job went
         self.counts = StatusCounts()
         self._network_job: Job[Any] | None = None
+        self.network_jobs_started = 0  # its writes are not another program's (see watch_...)
         self._generation = {"line_item": 0, "gradebook": 0, "detail": 0, "connection": 0}
         self._stale_keys: set[CellKey] = set()
         self._refresh_timer = QTimer(self)
@@ -112,6 +117,9 @@ class PresenterCore(QObject):
         # Scores the grid shows, by cell: the warning about platforms that keep a score only
         # when FullyGraded needs to know whether a cell has one. Set by the window.
         self.score_of: Callable[[CellKey], float | None] | None = None
+        # How messages name a student by user id while the window hides names (None: by
+        # name). Set by the window.
+        self.student_label: Callable[[str], str] | None = None
         # Sandbox connections looked at for a quiet resume (once each per run).
         self._resume_checked: set[str] = set()
 
@@ -268,6 +276,7 @@ class PresenterCore(QObject):
                                        on_event=self._on_sync_event,
                                        time_limit_s=NETWORK_TIME_LIMIT_S)
         self._network_job = job
+        self.network_jobs_started += 1
         self.job_started.emit(title)
         return job
 

@@ -3,19 +3,27 @@ the window reloads after them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+from PySide6.QtCore import QTimer
 
 from gradedesk import bootstrap
 from gradedesk.store import ConnectionRow
 from gradedesk.sync.engine import PullReport, PushReport, Resolution
+from gradedesk.sync.summaries import PushSummary, summarize_push
 from gradedesk.ui import loaders, sync_work
 from gradedesk.ui.presenter_loading import LoadingPart
 from gradedesk.ui.rows import CellKey
 from gradedesk.ui.workers import Job
 
+# How often the window looks whether another program changed the database (one tiny query).
+OUTSIDE_CHECK_MS = 1000
+
 
 class SyncPart(LoadingPart):
+    _checking_outside = False  # a data-version query is on the store lane
+
     def pull(self) -> Job[Any] | None:
         connection = self.connection
         if connection is None:
@@ -38,20 +46,25 @@ class SyncPart(LoadingPart):
             return None
         context = self.context
 
-        def work(job: Job[Any]) -> PushReport:
-            return sync_work.push(context, connection, job.emit, job.token)
+        def work(job: Job[Any]) -> tuple[PushReport, PushSummary]:
+            report = sync_work.push(context, connection, job.emit, job.token)
+            # Named here, off the UI thread: the message says who, in which line item.
+            return report, summarize_push(context.db, connection, report)
 
-        def done(report: PushReport) -> None:
+        def done(result: tuple[PushReport, PushSummary]) -> None:
+            report, summary = result
+            if self.student_label is not None:
+                summary = summary.with_students(self.student_label)
+            named = "".join(f" {sentence}." for sentence in summary.sentences())
             if report.time_limit is not None:
                 self.job_finished.emit(f"Push stopped at its time limit of "
                                        f"{report.time_limit.limit_text}; unsent grades stay "
-                                       "queued.", False)
+                                       f"queued.{named}", False)
             elif report.cancelled:
-                self.job_finished.emit("Push cancelled; unsent grades stay queued.", False)
+                self.job_finished.emit(f"Push cancelled; unsent grades stay queued.{named}",
+                                       False)
             else:
-                self.job_finished.emit(
-                    f"Pushed: {len(report.confirmed)} confirmed, {len(report.conflicts)} "
-                    f"conflicts, {len(report.failed)} failed.", report.clean)
+                self.job_finished.emit(summary.message(), report.clean)
             if report.columns_created or report.columns_failed:
                 # A column made here got its platform id (or failed): the tree and the
                 # gradebook's columns show it.
@@ -74,6 +87,63 @@ class SyncPart(LoadingPart):
         self.sync_finished.emit(phase, report)
         if conflicts:
             self.load_conflicts(open_dialog=True)
+
+    def watch_for_outside_changes(self, ready: Callable[[], bool], *,
+                                  interval_ms: int = OUTSIDE_CHECK_MS) -> None:
+        """Notice edits another program (the ``gradedesk`` command, a second window) commits
+        to the database, and reload what is on screen. ``ready`` says whether reloading now
+        is safe (not while the grader is typing in a cell; the next check tries again).
+        Not while a network job runs: its end refreshes what it touched."""
+        db = self.context.db
+        seen: list[int | None] = [None]  # the data version last looked at
+
+        def looked(version: int, jobs_before: int) -> None:
+            if self._closing:
+                return
+            if self.busy or self.network_jobs_started != jobs_before:
+                # A network job wrote meanwhile and moves the number too: look afresh once it
+                # is over (an edit another program makes during a push shows at the next
+                # change or pull; the push itself refreshes what it touched).
+                seen[0] = None
+                return
+            before = seen[0]
+            if before is None or version == before:
+                seen[0] = version
+                return
+            if self.connection is None or not ready():
+                return  # keep the old number: the change is picked up once ready
+            seen[0] = version
+            self.refresh_overview()
+            self.reload_views()
+            self.refresh_counts()
+            self.changed_elsewhere.emit()
+
+        def check() -> None:
+            if self._closing or self._checking_outside:
+                return
+            if self.busy:
+                seen[0] = None
+                return
+            jobs_before = self.network_jobs_started
+
+            def done(version: int) -> None:
+                self._checking_outside = False
+                looked(version, jobs_before)
+
+            self._checking_outside = True
+            self.store_lane.submit("Looking for outside changes",
+                                   lambda _job: db.data_version(), on_done=done,
+                                   on_failed=self._outside_check_failed)
+
+        timer = QTimer(self)
+        timer.setInterval(interval_ms)
+        timer.timeout.connect(check)
+        timer.start()
+        check()
+
+    def _outside_check_failed(self, error: BaseException) -> None:
+        self._checking_outside = False
+        self._report_failure("Looking for outside changes")(error)
 
     def reload_views(self) -> None:
         """Reload what is on screen (after a pull replaced the server copies)."""

@@ -6,7 +6,7 @@ field lookup: a 2,000 x 60 gradebook never queries SQLite while it paints.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -102,12 +102,33 @@ SUBMISSION_TYPES = {
 }
 
 
+ANONYMOUS_WORD = "Student"  # hidden names read "Student 17"
+
+
 @dataclass(frozen=True, slots=True)
 class Student:
     user_id: str
     name: str  # as listed ("Family, Given", or what privacy settings leave)
     section: str | None
     names: PersonNames  # every way a grader may name them (the filter's rule)
+    # The number "Hide names" shows ("Student 17"): the student's place among the course's
+    # learners ordered by user id (see anonymous_numbers); 0 when not known.
+    number: int = 0
+
+    @property
+    def anonymous_name(self) -> str:
+        return f"{ANONYMOUS_WORD} {self.number}" if self.number else f"{ANONYMOUS_WORD} ?"
+
+    def shown_name(self, names_hidden: bool) -> str:
+        """The name the window shows: the real one, or "Student 17" while names are hidden."""
+        return self.anonymous_name if names_hidden else self.name
+
+
+def anonymous_numbers(user_ids: Iterable[str]) -> dict[str, int]:
+    """Each learner's number for "Hide names": 1 + their place among the learners ordered by
+    user id. The same learners give the same numbers in every view and every session, and
+    user ids say nothing of names, so the order reveals no one (an alphabetical one would)."""
+    return {user_id: place for place, user_id in enumerate(sorted(set(user_ids)), start=1)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,15 +187,17 @@ def describe_submission(extension: Mapping[str, Any] | None) -> str:
     return SUBMISSION_TYPES.get(kind, kind.replace("_", " ").capitalize())
 
 
-def student_of(member: MemberRow) -> Student:
-    return Student(member.user_id, member.sort_name, member.section, names_of(member))
+def student_of(member: MemberRow, number: int = 0) -> Student:
+    return Student(member.user_id, member.sort_name, member.section, names_of(member), number)
 
 
 _PROBLEM_STATES = frozenset({SyncState.CONFLICT, SyncState.FAILED, SyncState.REFUSED})
 
 
-def student_grade(row: GradeRow, member: MemberRow, line_item: LineItemRow) -> StudentGrade:
-    """Merge one store row into what the line-item table shows."""
+def student_grade(row: GradeRow, member: MemberRow, line_item: LineItemRow,
+                  number: int = 0) -> StudentGrade:
+    """Merge one store row into what the line-item table shows (``number``: the student's
+    anonymous number)."""
     server, draft = row.server, row.draft
     extension = submission_of(server.wire if server is not None else None)
     if draft is not None:
@@ -202,7 +225,7 @@ def student_grade(row: GradeRow, member: MemberRow, line_item: LineItemRow) -> S
     problem = row.outbox.last_error if row.outbox is not None else None
     return StudentGrade(
         line_item_url=row.line_item_url, line_item_id=row.line_item_id,
-        student=student_of(member), score=score, maximum=maximum,
+        student=student_of(member, number), score=score, maximum=maximum,
         server_comment=server.comment if server is not None else None,
         new_comment=draft.comment if draft is not None else None,
         activity=activity, grading=grading, submission=submission, state=row.state,

@@ -6,6 +6,7 @@ Threading contract: each runs on a worker thread; ``emit`` and ``token`` come fr
 
 from __future__ import annotations
 
+import io
 import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from gradedesk.sync import columns, read_model
 from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.engine import EventSink, PullReport, PushReport, Resolution
 from gradedesk.sync.events import EventKind, SyncEvent
+from gradedesk.sync.gradebook_io import import_sections
 from gradedesk.ui import setup_text
 from gradedesk.ui.context import AppContext
 
@@ -93,7 +95,11 @@ def start_sandbox(context: AppContext, emit: EventSink, token: CancelToken, *, s
     if before is not None and (before.id, before.created_at) == (row.id, row.created_at):
         return SandboxStart(row.name, None)  # the same connection (an id alone is reused)
     token.raise_if_cancelled()
-    return SandboxStart(row.name, pull(context, row, emit, token))
+    report = pull(context, row, emit, token)
+    # Canvas's Names and Roles gives no sections; the sample course's gradebook CSV does, as
+    # a teacher's export would.
+    import_sections(context.db, row, io.StringIO(sandbox.course_csv()))
+    return SandboxStart(row.name, report)
 
 
 def sandbox_to_resume(context: AppContext, row: ConnectionRow) -> SandboxOptions | None:

@@ -1,4 +1,11 @@
-"""Names and Role Provisioning Services 2.0: one membership container page to domain values."""
+"""Names and Role Provisioning Services 2.0: one membership container page to domain values.
+
+No section is read here: the NRPS 2.0 member has no section field, Canvas documents none (its
+serializer sends status, names, email, picture, user_id, lti11_legacy_user_id, roles), and
+the LTIAAS and Moodle membership references this project follows list none either. Sections
+come from an imported gradebook CSV instead (sync.gradebook_io, store.sections). A field a
+platform sends anyway is kept, unread, in ``Member.extra``.
+"""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ as a side effect of an edit: a row does not jump away while the grader presses E
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -64,6 +64,8 @@ EditSink = Callable[[Sequence[CellChange], str], None]
 class FilterSpec:
     text: str = ""
     kind: RowFilter = RowFilter.ALL
+    # None: every section; "": the students without one; else the students of that section.
+    section: str | None = None
 
 
 class CellInputError(Exception):
@@ -104,6 +106,20 @@ def student_matches(student: Student, text: str) -> bool:
     """The name filter: the one rule the CLI uses (accents and case ignored, "Last, First" or
     "First Last", email or user id)."""
     return not text or matches_filter(text, student.names)
+
+
+def in_section(student: Student, section: str | None) -> bool:
+    """The section filter (FilterSpec.section): None lets everyone through, "" only the
+    students without a section."""
+    return section is None or (student.section or "") == section
+
+
+def section_names(students: Iterable[Student]) -> tuple[str, ...]:
+    """The sections of these students, sorted as a grader reads them; "" last when some
+    student has none (and some other has one: with no sections at all there is nothing)."""
+    found = {student.section or "" for student in students}
+    named = sorted((name for name in found if name), key=str.casefold)
+    return (*named, "") if named and "" in found else tuple(named)
 
 
 def progress_words(kind: type[ActivityProgress] | type[GradingProgress]) -> dict[str, str]:
@@ -201,12 +217,18 @@ class GradeTableModel(QAbstractTableModel):
         are loaded)."""
         if self._order or not self._source_count():
             return None
-        text, kind = self._filter.text, self._filter.kind
+        text, kind, section = self._filter.text, self._filter.kind, self._filter.section
+        where = "" if section is None else \
+            f" in {section}" if section else " without a section"
         if text and kind is RowFilter.ALL:
-            return f"No students match '{text}'"
+            return f"No students match '{text}'{where}"
         if text:
-            return f"No students match '{text}' among “{FILTER_LABELS[kind]}”"
-        return NOBODY_LEFT[kind]
+            return f"No students match '{text}' among “{FILTER_LABELS[kind]}”{where}"
+        if not where:
+            return NOBODY_LEFT[kind]
+        if kind is RowFilter.ALL:
+            return f"No students{where}"
+        return NOBODY_LEFT[kind].removesuffix(" here") + where
 
     def column_title(self, column: int) -> str:
         title = self.headerData(column, Qt.Orientation.Horizontal)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from gradedesk.domain import is_above_maximum
 from gradedesk.store import LineItemRow, SyncState
 from gradedesk.store.grid import Cell
+from gradedesk.ui.hidden_names import name_order, shown_matches
 from gradedesk.ui.models.base import (
     ERROR_ROLE,
     EXTRA_CREDIT_ROLE,
@@ -30,8 +31,10 @@ from gradedesk.ui.models.base import (
     edit_text,
     extra_credit_tip,
     format_score,
+    in_section,
     student_matches,
 )
+from gradedesk.ui.models.relayout import relayout
 from gradedesk.ui.rows import (
     GRADING_WORDS,
     NO_RESULT_WORD,
@@ -75,6 +78,7 @@ class GradebookModel(GradeTableModel):
         self._column_of_item: dict[int, int] = {}
         self._column_of_url: dict[str, int] = {}
         self._connection_id: int | None = None
+        self._names_hidden = False
 
     def load(self, data: GradebookData | None) -> None:
         self.beginResetModel()
@@ -95,6 +99,16 @@ class GradebookModel(GradeTableModel):
         return self._connection_id
 
     @property
+    def names_hidden(self) -> bool:
+        return self._names_hidden
+
+    def set_names_hidden(self, hidden: bool) -> None:
+        """Show every student as "Student 17" (or by name again): display, copy, sort and the
+        name filter follow the label shown."""
+        if hidden != self._names_hidden:
+            relayout(self, lambda: setattr(self, "_names_hidden", hidden))
+
+    @property
     def line_items(self) -> Sequence[LineItemRow]:
         return tuple(self._line_items)
 
@@ -107,6 +121,11 @@ class GradebookModel(GradeTableModel):
 
     def student_at(self, visible_row: int) -> Student:
         return self._students[self._order[visible_row]]
+
+    def student_of(self, user_id: str) -> Student | None:
+        """A student of the loaded gradebook, shown or filtered out."""
+        source = self._row_of_user.get(user_id)
+        return self._students[source] if source is not None else None
 
     def visible_row_of(self, user_id: str) -> int | None:
         source = self._row_of_user.get(user_id)
@@ -149,15 +168,24 @@ class GradebookModel(GradeTableModel):
 
     def _accepts(self, source_row: int, spec: FilterSpec) -> bool:
         student = self._students[source_row]
-        if not student_matches(student, spec.text):
+        named = shown_matches(student, spec.text) if self._names_hidden \
+            else student_matches(student, spec.text)
+        if not named or not in_section(student, spec.section):
             return False
         return spec.kind is RowFilter.ALL or spec.kind in self._filters.get(student.user_id, ())
 
+    def _rebuild_order(self) -> None:
+        super()._rebuild_order()
+        if self._names_hidden and self._sort is None:
+            # Roster order is alphabetical: with names hidden it would tell who is who.
+            self._order.sort(key=lambda source: self._students[source].number)
+            self._position = {source: visible for visible, source in enumerate(self._order)}
+
     def _sort_key(self, source_row: int, column: int) -> tuple[Any, ...]:
         student = self._students[source_row]
-        name = student.name.casefold()
+        name = name_order(student, self._names_hidden)  # ties too: no alphabetical hint
         if column == NAME_COLUMN:
-            return (name,)
+            return name
         if column == SECTION_COLUMN:
             return ((student.section or "").casefold(), name)
         item = self.line_item_at(column)
@@ -259,10 +287,11 @@ class GradebookModel(GradeTableModel):
         student = self._students[source]
         column = index.column()
         if column == NAME_COLUMN:
+            shown = student.shown_name(self._names_hidden)
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-                return student.name
+                return shown
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"Student: {student.name}"
+                return shown if self._names_hidden else f"Student: {shown}"
             return None
         if column == SECTION_COLUMN:
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):

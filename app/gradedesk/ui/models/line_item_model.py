@@ -11,6 +11,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from gradedesk.store import LineItemRow, SyncState
+from gradedesk.ui.hidden_names import name_order, shown_matches
 from gradedesk.ui.models.base import (
     ERROR_ROLE,
     EXTRA_CREDIT_ROLE,
@@ -26,8 +27,10 @@ from gradedesk.ui.models.base import (
     edit_text,
     extra_credit_tip,
     format_score,
+    in_section,
     student_matches,
 )
+from gradedesk.ui.models.relayout import relayout
 from gradedesk.ui.rows import (
     CellKey,
     LineItemData,
@@ -92,8 +95,11 @@ def _activity(row: StudentGrade) -> str:
     return activity_word(row.activity, row.has_server_result or row.has_draft)
 
 
-def matches(row: StudentGrade, spec: FilterSpec) -> bool:
-    return student_matches(row.student, spec.text) and meets(row, spec.kind)
+def matches(row: StudentGrade, spec: FilterSpec, names_hidden: bool = False) -> bool:
+    """The filter: name (the shown label only while names are hidden), state and section."""
+    named = shown_matches(row.student, spec.text) if names_hidden \
+        else student_matches(row.student, spec.text)
+    return named and meets(row, spec.kind) and in_section(row.student, spec.section)
 
 
 class LineItemModel(GradeTableModel):
@@ -105,6 +111,7 @@ class LineItemModel(GradeTableModel):
         self._by_key: dict[CellKey, int] = {}
         self._line_item: LineItemRow | None = None
         self._connection_id: int | None = None
+        self._names_hidden = False
 
     # --- loading --------------------------------------------------------------------------
 
@@ -133,6 +140,16 @@ class LineItemModel(GradeTableModel):
     @property
     def line_item(self) -> LineItemRow | None:
         return self._line_item
+
+    @property
+    def names_hidden(self) -> bool:
+        return self._names_hidden
+
+    def set_names_hidden(self, hidden: bool) -> None:
+        """Show every student as "Student 17" (or by name again): display, copy, sort and the
+        name filter follow the label shown."""
+        if hidden != self._names_hidden:
+            relayout(self, lambda: setattr(self, "_names_hidden", hidden))
 
     @property
     def connection_id(self) -> int | None:
@@ -164,18 +181,26 @@ class LineItemModel(GradeTableModel):
         return len(self._rows)
 
     def _accepts(self, source_row: int, spec: FilterSpec) -> bool:
-        return matches(self._rows[source_row], spec)
+        return matches(self._rows[source_row], spec, self._names_hidden)
+
+    def _rebuild_order(self) -> None:
+        super()._rebuild_order()
+        if self._names_hidden and self._sort is None:
+            # Roster order is alphabetical: with names hidden it would tell who is who.
+            self._order.sort(key=lambda source: self._rows[source].student.number)
+            self._position = {source: visible for visible, source in enumerate(self._order)}
 
     def _sort_key(self, source_row: int, column: int) -> tuple[Any, ...]:
         row = self._rows[source_row]
+        name = name_order(row.student, self._names_hidden)  # ties too: no alphabetical hint
         value: Any
         match Column(column):
             case Column.NAME:
-                value = row.student.name.casefold()
+                return name
             case Column.SECTION:
                 value = (row.student.section or "").casefold()
             case Column.SCORE:
-                return (row.score is None, row.score or 0.0, row.student.name.casefold())
+                return (row.score is None, row.score or 0.0, name)
             case Column.MAXIMUM:
                 value = row.maximum or 0.0
             case Column.COMMENT:
@@ -188,7 +213,7 @@ class LineItemModel(GradeTableModel):
                 value = row.submission
             case Column.SYNC:
                 value = list(SyncState).index(row.state)
-        return (value, row.student.name.casefold())
+        return (value, name)
 
     def _blank(self, source_row: int, column: int) -> bool:
         row = self._rows[source_row]
@@ -333,7 +358,7 @@ class LineItemModel(GradeTableModel):
     def _display(self, row: StudentGrade, column: Column) -> str:
         match column:
             case Column.NAME:
-                return row.student.name
+                return row.student.shown_name(self._names_hidden)
             case Column.SECTION:
                 return row.student.section or "—"
             case Column.SCORE:

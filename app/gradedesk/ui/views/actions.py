@@ -30,12 +30,13 @@ class WindowActions:
     gradebook_view: QAction
     toggle_detail: QAction
     activity: QAction
+    hide_names: QAction
     legend: QAction
     pull: QAction
     push: QAction
     cancel_job: QAction
     conflicts: QAction
-    review_queue: QAction
+    grading_mode: QAction
     edit_comment: QAction
     attach_file: QAction
     new_column: QAction
@@ -44,6 +45,9 @@ class WindowActions:
     delete_column: QAction
     add_student: QAction
     about: QAction
+    import_csv: QAction
+    export_csv: QAction
+    cell_history: QAction
 
     @property
     def column_actions(self) -> tuple[QAction, ...]:
@@ -144,6 +148,9 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
                               "Ctrl+Shift+D"),
         activity=_action(window, "&Activity", "Every message of this session, with its time, "
                          "newest first: push results, refusals, failures", "Ctrl+Shift+Y"),
+        hide_names=_action(window, "&Hide names", "Show each student as “Student 17” "
+                           "(anonymous grading, on this computer only) until you reveal them",
+                           "Ctrl+Shift+I"),
         legend=_action(window, "Sync-state &legend", "What each sync icon means", "F1"),
         pull=_action(window, "&Pull", "Fetch line items, students and grades from the platform",
                      "F5", "Ctrl+R"),
@@ -153,8 +160,9 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
                            "Ctrl+."),
         conflicts=_action(window, "Resolve &conflicts…", "Choose mine or theirs where the "
                           "platform changed under your edit", "Ctrl+Shift+K"),
-        review_queue=_action(window, "&Review queue…", "Grade submissions awaiting manual "
-                             "grading one student at a time", "Ctrl+Shift+R"),
+        grading_mode=_action(window, "&Grading mode", "Grade the submissions that need "
+                             "grading, one student at a time, in the whole window (Escape "
+                             "goes back)", "Ctrl+Shift+R"),
         edit_comment=_action(window, "Edit &comment", "Write the selected student's comment",
                              "Ctrl+Shift+M"),
         attach_file=_action(window, "&Attach file…", "Attach a file by URL to the selected "
@@ -170,6 +178,12 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
         add_student=_action(window, "Add a student by &user id…", "Grade a user id the roster "
                             "does not list (platforms without Names and Roles)", "Ctrl+Shift+U"),
         about=_action(window, "&About GradeDesk", "Version and licence"),
+        import_csv=_action(window, "&Import grades from CSV…", "Read a gradebook CSV file "
+                           "(Canvas's layout), preview every change, then apply it"),
+        export_csv=_action(window, "&Export grades to CSV…", "Write every student's grades "
+                           "to a CSV file in Canvas's gradebook layout"),
+        cell_history=_action(window, "&History of this grade…", "What was sent for the "
+                             "selected grade and what the platform made of it", "Ctrl+H"),
     )
     actions.pull.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
     actions.push.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowUp))
@@ -178,6 +192,8 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
     actions.toggle_detail.setCheckable(True)
     actions.toggle_detail.setChecked(True)
     actions.activity.setCheckable(True)
+    actions.grading_mode.setCheckable(True)
+    actions.hide_names.setCheckable(True)
     actions.reset_sandbox.setVisible(False)  # until a sandbox course exists
     for action in actions.grid_actions:
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -189,6 +205,8 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     bar.setAccessibleName("Menu bar")
     file_menu = bar.addMenu("&File")
     file_menu.addActions([actions.connections, actions.try_sandbox, actions.reset_sandbox])
+    file_menu.addSeparator()
+    file_menu.addActions([actions.import_csv, actions.export_csv])
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
     edit = bar.addMenu("&Edit")
@@ -204,12 +222,16 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     view.addActions([actions.line_item_view, actions.gradebook_view])
     view.addSeparator()
     view.addActions([actions.toggle_detail, actions.activity, actions.legend])
+    view.addSeparator()
+    view.addAction(actions.hide_names)
     sync = bar.addMenu("&Sync")
     sync.addActions([actions.pull, actions.push, actions.cancel_job])
     sync.addSeparator()
     sync.addAction(actions.conflicts)
     grade = bar.addMenu("&Grade")
-    grade.addActions([actions.review_queue, actions.edit_comment, actions.attach_file])
+    grade.addActions([actions.grading_mode, actions.edit_comment, actions.attach_file])
+    grade.addSeparator()
+    grade.addAction(actions.cell_history)
     column = bar.addMenu("&Column")
     column.addAction(actions.new_column)
     column.addActions(list(actions.column_actions))
@@ -227,6 +249,7 @@ def build_grid_menu(window: QMainWindow, actions: WindowActions) -> QMenu:
                      actions.clear])
     menu.addSeparator()
     menu.addAction(actions.discard)
+    menu.addAction(actions.cell_history)
     return menu
 
 
@@ -242,7 +265,7 @@ def build_toolbar(window: QMainWindow, actions: WindowActions) -> QToolBar:
     for action in (actions.undo, actions.redo):
         toolbar.addAction(action)
     toolbar.addSeparator()
-    for action in (actions.review_queue, actions.conflicts):
+    for action in (actions.grading_mode, actions.conflicts):
         toolbar.addAction(action)
     toolbar.addSeparator()
     toolbar.addAction(actions.new_column)

@@ -1,5 +1,6 @@
-"""The right-hand panel: the selected result's server copy beside the draft, comments,
-submission, files with their Progress, and the audit history of the cell.
+"""The right-hand panel: the selected result's server copy beside the draft, the comment thread
+(every platform comment seen and every local edit, oldest first), submission, files with their
+Progress, and the audit history of the cell.
 
 A comment typed here is saved when the grader leaves the field (as the grid's Comment column
 is), on Ctrl+Enter, and before the panel shows another cell; the window saves it on close.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Callable
+from html import escape
 from urllib.parse import unquote, urlsplit
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
@@ -37,6 +39,7 @@ from gradedesk.ui.loaders import CellDetail, ConflictRow, local_time
 from gradedesk.ui.models.base import format_score
 from gradedesk.ui.rows import CellKey, activity_word, grading_word
 from gradedesk.ui.sync_states import LOOKS, state_color, state_icon_for
+from gradedesk.ui.thread_lines import ThreadLine
 from gradedesk.ui.undo_values import CellChange, Field
 from gradedesk.ui.views.conflict_box import ConflictBox
 
@@ -147,11 +150,13 @@ class DetailPanel(QScrollArea):
         compare_layout.addWidget(self.discard_button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.compare_box)
 
-        # Comments.
-        self.comment_box = QGroupBox("Comment", body)
-        self.comment_box.setAccessibleName("Comment")
+        # Comments: the thread so far, then a new one.
+        self.comment_box = QGroupBox("Comments", body)
+        self.comment_box.setAccessibleName("Comments")
         comment_layout = QVBoxLayout(self.comment_box)
-        self.server_comment = _label("", "Comment on the platform", self.comment_box)
+        self.comment_thread = _label("", "Comment thread", self.comment_box)
+        self.comment_thread.setTextFormat(Qt.TextFormat.RichText)
+        self.thread_lines: tuple[ThreadLine, ...] = ()
         self.comment_edit = QPlainTextEdit(self.comment_box)
         self.comment_edit.setAccessibleName("New comment")
         self.comment_edit.setPlaceholderText("New comment, sent on the next push")
@@ -163,6 +168,7 @@ class DetailPanel(QScrollArea):
         # The comment last handed over for saving, until a reload shows it saved: a reload
         # that was already on its way must not wipe what was typed.
         self._handed: tuple[CellKey, str | None] | None = None
+        self._field_saved: str | None = None  # the stored comment the field last agreed with
         self.bank = QComboBox(self.comment_box)
         self.bank.setAccessibleName("Comment bank")
         self.bank.setToolTip("Comments kept for this line item; choose one to insert it")
@@ -179,7 +185,7 @@ class DetailPanel(QScrollArea):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_comment_button)
         buttons.addWidget(self.keep_button)
-        comment_layout.addWidget(self.server_comment)
+        comment_layout.addWidget(self.comment_thread)
         comment_layout.addWidget(self.comment_edit)
         comment_layout.addWidget(self.bank)
         comment_layout.addLayout(buttons)
@@ -271,8 +277,9 @@ class DetailPanel(QScrollArea):
             for server_label, draft_label in self.compare.values():
                 server_label.setText("—")
                 draft_label.setText("—")
-            self.server_comment.setText("")
+            self._show_thread(())
             self.comment_edit.setPlainText("")
+            self._field_saved = None
             self.submission_meta.setText("No submission.")
             self.submission_text.setPlainText("")
             self.files.clear()
@@ -307,15 +314,22 @@ class DetailPanel(QScrollArea):
         self._set_compare("activity", activity_word(grade.activity, True)
                           if server and not draft else "—",
                           activity_word(draft.activity_progress.value, True) if draft else "—")
-        self.server_comment.setText(f"On the platform: {server.comment}" if server and
-                                    server.comment else "No comment on the platform yet.")
+        self._show_thread(detail.thread)
         saved = draft.comment if draft else None
         handed = self._handed
         if handed is not None and handed[0] == detail.key and handed[1] == saved:
             self._handed = None  # saved: from now on the store's value is the truth
         waiting = self._handed is not None and self._handed[0] == detail.key
-        if not same_cell or not (self.comment_edit.hasFocus() or waiting):
+        typed = self.comment_edit.toPlainText().strip() or None
+        if typed == saved:
+            self._field_saved = saved
+        # Nothing typed since the field last held the stored comment: it follows the store even
+        # while focused (a push that lands drops the draft; the sent comment must not linger
+        # in the field, to be queued again when the grader leaves it).
+        untouched = same_cell and typed == self._field_saved
+        if not same_cell or (not waiting and (untouched or not self.comment_edit.hasFocus())):
             self.comment_edit.setPlainText(saved or "")
+            self._field_saved = saved
         if detail.submission_type or detail.submission_data:
             kind = detail.submission_type or "submitted"
             when = f", submitted {local_time(detail.submitted_at)}" if detail.submitted_at else ""
@@ -340,6 +354,19 @@ class DetailPanel(QScrollArea):
             self.history.addItem(f"{stamp}  {entry.action}: {entry.summary} ({entry.grader})")
         if not detail.history:
             self.history.addItem("Nothing sent yet.")
+
+    def _show_thread(self, lines: tuple[ThreadLine, ...]) -> None:
+        """Oldest first, each entry: who, when and what became of it, then what was said."""
+        self.thread_lines = lines
+        if not lines:
+            self.comment_thread.setText("No comments yet." if self.detail is not None else "")
+            self.comment_thread.setAccessibleDescription("")
+            return
+        self.comment_thread.setText("".join(
+            f"<p style='margin: 0 0 6px 0'><b>{escape(line.who)}</b> · {escape(line.about)}"
+            + (f"<br>{escape(line.body)}" if line.body else "") + "</p>" for line in lines))
+        self.comment_thread.setAccessibleDescription("; ".join(
+            f"{line.heading}: {line.body}" if line.body else line.heading for line in lines))
 
     def _set_compare(self, key: str, server: str, draft: str) -> None:
         server_label, draft_label = self.compare[key]

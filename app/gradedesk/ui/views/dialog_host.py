@@ -1,5 +1,5 @@
 """The window's secondary windows, created on first use and kept: connections, conflicts,
-review queue, legend, the sandbox and quit questions and the crash box. All non-modal."""
+legend, the sandbox and quit questions and the crash box. All non-modal."""
 
 from __future__ import annotations
 
@@ -13,11 +13,8 @@ from gradedesk.sync.engine import Resolution
 from gradedesk.ui.dialogs.conflicts import ConflictDialog
 from gradedesk.ui.dialogs.connections import ConnectionsDialog
 from gradedesk.ui.dialogs.crash import crash_box
-from gradedesk.ui.dialogs.review_queue import ReviewQueueDialog
 from gradedesk.ui.loaders import ConflictRow, Overview
-from gradedesk.ui.models.line_item_model import LineItemModel
 from gradedesk.ui.presenter import Presenter
-from gradedesk.ui.rows import CellKey
 from gradedesk.ui.views.legend import Legend
 
 
@@ -27,7 +24,6 @@ class DialogHost:
         self._presenter = presenter
         self.connections: ConnectionsDialog | None = None
         self.conflicts: ConflictDialog | None = None
-        self.review: ReviewQueueDialog | None = None
         self.legend: QDialog | None = None
         self.sandbox_question: QMessageBox | None = None
         self.quit_question: QMessageBox | None = None
@@ -65,15 +61,6 @@ class DialogHost:
         cells = list(keys) if isinstance(keys, list) else []
         if self._presenter.resolve(resolution, ids, cells) is None:
             self.conflicts_idle()  # refused (another job runs): let the grader try again
-
-    def open_review_queue(self, model: LineItemModel,
-                          on_student_shown: Callable[[CellKey], None]) -> ReviewQueueDialog:
-        if self.review is None:
-            self.review = ReviewQueueDialog(self._presenter, model, self._window)
-            self.review.student_shown.connect(on_student_shown)
-        self.review.start()
-        _bring_up(self.review)
-        return self.review
 
     def show_legend(self) -> QDialog:
         if self.legend is None:
@@ -164,7 +151,7 @@ class DialogHost:
         crash_box(self._window, error).show()
 
     def close_all(self) -> None:
-        for dialog in (self.conflicts, self.connections, self.review, self.legend,
+        for dialog in (self.conflicts, self.connections, self.legend,
                        self.quit_question, self.sandbox_question):
             if dialog is not None:
                 dialog.close()

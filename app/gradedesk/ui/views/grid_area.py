@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject, QTimer
 
-from gradedesk.ui.models.base import KEY_ROLE, FilterSpec, GradeTableModel
+from gradedesk.ui.hidden_names import masked_detail
+from gradedesk.ui.loaders import CellDetail
+from gradedesk.ui.models.base import KEY_ROLE, FilterSpec, GradeTableModel, section_names
 from gradedesk.ui.models.line_item_model import Column
 from gradedesk.ui.rows import (
     FILTER_LABELS,
@@ -54,11 +56,12 @@ class GridArea(QObject):
 
         presenter = window.presenter
         presenter.rows_refreshed.connect(self._on_presenter_rows_refreshed)
-        presenter.detail_loaded.connect(self.detail.show_detail)
+        presenter.detail_loaded.connect(self._on_presenter_detail_loaded)
         presenter.comment_bank_loaded.connect(self._on_presenter_comment_bank_loaded)
         presenter.files_polled.connect(self.reload_detail)
         self.filter_text.textChanged.connect(lambda _t: self.apply_filter())
         self.filter_kind.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        ws.filter_section.currentIndexChanged.connect(lambda _i: self.apply_filter())
         for table in (self.line_table, self.gradebook_table):
             table.selectionModel().currentChanged.connect(self._on_table_current_changed)
         self.gradebook_table.selectionModel().currentColumnChanged.connect(
@@ -95,6 +98,7 @@ class GridArea(QObject):
         if self.mode == LINE_ITEM_MODE and self.detail.key is not None \
                 and self.detail.key[0] != data.line_item.url:
             self.detail_timer.start()  # the panel must not go on showing another line item
+        self._offer_sections(section_names(row.student for row in data.rows))
 
     def show_gradebook(self, data: GradebookData) -> None:
         keep = self.current_key(self.gradebook_table)
@@ -108,6 +112,11 @@ class GridArea(QObject):
             column = self.gradebook_model.column_of(keep[0])
             if row is not None and column is not None:
                 self.gradebook_table.setCurrentIndex(self.gradebook_model.index(row, column))
+        self._offer_sections(section_names(data.students))
+
+    def _offer_sections(self, sections: tuple[str, ...]) -> None:
+        if self.window.workspace.set_sections(sections):
+            self.apply_filter()  # the section chosen is gone: every section again
 
     def after_load(self, mode: str) -> None:
         if self.pending_user is not None and mode == self.mode:
@@ -119,6 +128,7 @@ class GridArea(QObject):
         self.line_model.load(None)
         self.gradebook_model.load(None)
         self.detail.show_detail(None)
+        self._offer_sections(())
 
     # --- the current cell -----------------------------------------------------------------
 
@@ -173,6 +183,11 @@ class GridArea(QObject):
                                 self.detail.detail.key[0] != key[0]):
             presenter.load_comment_bank(key[0])
 
+    def _on_presenter_detail_loaded(self, detail: CellDetail | None) -> None:
+        # While names are hidden the panel's title (and a conflict's) says "Student 17" too.
+        hidden = detail is not None and self.line_model.names_hidden
+        self.detail.show_detail(masked_detail(detail) if hidden and detail else detail)
+
     def reload_detail(self) -> None:
         """The shown cell may have changed (a file's Progress moved, a sync ended)."""
         if self.detail.key is not None:
@@ -205,9 +220,13 @@ class GridArea(QObject):
         # Stored as a StrEnum, read back from Qt as a plain str.
         kind = self.filter_kind.currentData()
         spec = FilterSpec(self.filter_text.text().strip(),
-                          RowFilter(kind) if kind in set(RowFilter) else RowFilter.ALL)
-        for model in (self.line_model, self.gradebook_model):
-            model.set_filter(spec)
+                          RowFilter(kind) if kind in set(RowFilter) else RowFilter.ALL,
+                          self.window.workspace.section_choice)
+        for table, model in ((self.line_table, self.line_model),
+                             (self.gradebook_table, self.gradebook_model)):
+            _filter_keeping_current(table, model, spec)
+        # The panel shows the cell current now, or that none is: never a student filtered out.
+        self.detail_timer.start()
         self.update_row_count()
         self.glance_timer.start()
 
@@ -252,3 +271,16 @@ class GridArea(QObject):
         scores = self.gradebook_model.scores_of(item.id)
         self.glance.show_scores(item.label, scores, item.score_maximum,
                                 self.gradebook_model.source_count())
+
+
+def _filter_keeping_current(table: GradeTableView, model: GradeTableModel,
+                            spec: FilterSpec) -> None:
+    """Filter one table; its current cell stays current while its row is still shown (a
+    filter resets the model, which would otherwise leave no cell current)."""
+    current = table.currentIndex()
+    source = model.source_row(current.row()) if current.isValid() else None
+    column = current.column()
+    model.set_filter(spec)
+    row = model.visible_row(source) if source is not None else None
+    if row is not None:
+        table.setCurrentIndex(model.index(row, column))

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QInputDialog, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QMainWindow, QStackedWidget, QWidget
 
 from gradedesk.bootstrap import is_sandbox
 from gradedesk.domain import format_score
 from gradedesk.store import ConnectionRow, LineItemRow
+from gradedesk.ui.dialogs.cell_history import CellHistoryDialog, CellHistoryOpener
 from gradedesk.ui.dialogs.connections import ConnectionsDialog
-from gradedesk.ui.dialogs.review_queue import ReviewQueueDialog
+from gradedesk.ui.dialogs.csv_import import CsvFiles
 from gradedesk.ui.icons import app_icon
 from gradedesk.ui.loaders import ConflictRow, Overview
-from gradedesk.ui.models.base import GradeTableModel
+from gradedesk.ui.models.base import KEY_ROLE, GradeTableModel
 from gradedesk.ui.models.gradebook_model import GradebookModel
 from gradedesk.ui.models.line_item_model import LineItemModel
 from gradedesk.ui.models.navigation_model import TARGET_ROLE
@@ -31,6 +32,7 @@ from gradedesk.ui.views.column_commands import ColumnCommands
 from gradedesk.ui.views.dialog_host import DialogHost
 from gradedesk.ui.views.first_run import FirstRunPage
 from gradedesk.ui.views.grade_table import GradeTableView
+from gradedesk.ui.views.grading_mode import GradingMode
 from gradedesk.ui.views.grid_area import GRADEBOOK_MODE, LINE_ITEM_MODE, GridArea
 from gradedesk.ui.views.grid_commands import GridCommands
 from gradedesk.ui.views.window_messages import WindowMessages
@@ -90,6 +92,9 @@ class MainWindow(QMainWindow):
         self.pages.setAccessibleName("Pages")
         self.pages.addWidget(self.first_run)
         self.pages.addWidget(self.workspace)
+        self.grading = GradingMode(presenter, self)  # Grade > Grading mode: a page, not a dialog
+        self._graded_last: CellKey | None = None  # the student grading mode showed last
+        self.pages.addWidget(self.grading)
         self.setCentralWidget(self.pages)
         self.messages = WindowMessages(self)
         m = self.messages  # the status bar's widgets and the activity list, by their names
@@ -100,6 +105,8 @@ class MainWindow(QMainWindow):
         self.dialogs = DialogHost(self, presenter)
         self.column_commands = ColumnCommands(self, self.window_actions)
         self.grid_commands = GridCommands(self, self.window_actions)
+        self.csv_files = CsvFiles(self, presenter)  # File > Import / Export grades
+        self.cell_history = CellHistoryOpener(self, presenter)
         presenter.score_of = self.grid.score_in_grid
         self._connect()
         self._restore_window_state()
@@ -119,6 +126,7 @@ class MainWindow(QMainWindow):
         p.job_finished.connect(self._on_presenter_job_finished)
         p.sync_finished.connect(self._on_presenter_sync_finished)
         p.conflicts_loaded.connect(self._on_presenter_conflicts_loaded)
+        p.changed_elsewhere.connect(self._on_presenter_changed_elsewhere)
         p.columns.names_checked.connect(lambda available: self.roster_note.setVisible(
             not available))
         p.error_raised.connect(self._on_presenter_error_raised)
@@ -135,19 +143,25 @@ class MainWindow(QMainWindow):
         a.clear.triggered.connect(lambda: self.current_table.clear_selection_values())
         a.set_value.triggered.connect(self.ask_selection_value)
         a.find.triggered.connect(self.grid.focus_filter)
-        a.line_item_view.triggered.connect(lambda: self._set_mode(LINE_ITEM_MODE, load=True))
-        a.gradebook_view.triggered.connect(lambda: self._set_mode(GRADEBOOK_MODE, load=True))
+        a.line_item_view.triggered.connect(lambda: self._choose_view(LINE_ITEM_MODE))
+        a.gradebook_view.triggered.connect(lambda: self._choose_view(GRADEBOOK_MODE))
+        a.hide_names.toggled.connect(self.set_names_hidden)
         a.toggle_detail.toggled.connect(self.detail.setVisible)
         a.legend.triggered.connect(self.show_legend)
         a.pull.triggered.connect(self.presenter.pull)
         a.push.triggered.connect(self.presenter.push)
         a.cancel_job.triggered.connect(self.presenter.cancel_job)
         a.conflicts.triggered.connect(lambda: self.presenter.load_conflicts(open_dialog=True))
-        a.review_queue.triggered.connect(self.open_review_queue)
+        a.grading_mode.triggered.connect(self._on_grading_mode_triggered)
         a.edit_comment.triggered.connect(self._on_edit_comment_triggered)
         a.attach_file.triggered.connect(self._on_attach_file_triggered)
         a.about.triggered.connect(self.dialogs.show_about)
+        a.import_csv.triggered.connect(self.csv_files.ask_import)
+        a.export_csv.triggered.connect(self.csv_files.ask_export)
+        a.cell_history.triggered.connect(self.open_cell_history)
 
+        self.grading.leave_requested.connect(self.leave_grading_mode)
+        self.grading.student_shown.connect(self._on_grading_student_shown)
         self.first_run.sandbox_requested.connect(self.start_sandbox)
         self.first_run.connect_requested.connect(self.open_connections)
         self.nav.selectionModel().currentChanged.connect(self._on_nav_current_changed)
@@ -181,6 +195,17 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Load the courses; shows the first-run page when there is no connection yet."""
         self.presenter.refresh_overview()
+        self.presenter.watch_for_outside_changes(self._ready_for_outside_changes)
+
+    def _ready_for_outside_changes(self) -> bool:
+        """Not while a cell editor is open: a reload would throw away what is being typed."""
+        return self.current_table.state() != QAbstractItemView.State.EditingState
+
+    def _on_presenter_changed_elsewhere(self) -> None:
+        if self.pages.currentWidget() is self.grading:
+            self.grading.refresh()
+        self.messages.show_brief("Grades changed outside this window (the gradedesk command "
+                                 "or another window); showing them now.")
 
     def request_connection(self, name: str) -> None:
         """Open this connection once the courses are loaded (``--connection``)."""
@@ -190,6 +215,11 @@ class MainWindow(QMainWindow):
         """Open connections on the whole gradebook rather than a line item (``--gradebook``)."""
         self._prefer_gradebook = True
         self._set_mode(GRADEBOOK_MODE)
+
+    def _choose_view(self, mode: str) -> None:
+        """View > Line item or Gradebook (Ctrl+1, Ctrl+2): from grading mode too."""
+        self.leave_grading_mode()
+        self._set_mode(mode, load=True)
 
     def _set_mode(self, mode: str, *, load: bool = False) -> None:
         self.mode = mode
@@ -238,9 +268,10 @@ class MainWindow(QMainWindow):
         a.push.setEnabled(has_connection and not busy)
         a.cancel_job.setEnabled(busy)
         a.conflicts.setEnabled(has_connection)
-        a.review_queue.setEnabled(has_connection and self.line_model.line_item is not None)
+        a.grading_mode.setEnabled(has_connection)
         for action in (a.copy, a.paste, a.fill_down, a.set_value, a.clear, a.discard, a.find,
-                       a.line_item_view, a.gradebook_view, a.edit_comment, a.attach_file):
+                       a.line_item_view, a.gradebook_view, a.edit_comment, a.attach_file,
+                       a.import_csv, a.export_csv, a.cell_history):
             action.setEnabled(has_connection)
         a.try_sandbox.setEnabled(not busy)
         a.reset_sandbox.setEnabled(not busy)
@@ -267,6 +298,7 @@ class MainWindow(QMainWindow):
             self.nav.expandAll()
             self.nav.selectionModel().blockSignals(blocker)
             if not overview.connections:
+                self.window_actions.grading_mode.setChecked(False)
                 self.pages.setCurrentWidget(self.first_run)
                 self.presenter.select_connection(None)
                 self.update_action_states()
@@ -275,7 +307,8 @@ class MainWindow(QMainWindow):
             # Select in the tree before the page shows: the tree takes focus, and a focused
             # tree with no current item would make its first row current.
             self._select_in_tree(target)
-            self.pages.setCurrentWidget(self.workspace)
+            if self.pages.currentWidget() is not self.grading:  # a pull does not end grading
+                self.pages.setCurrentWidget(self.workspace)
         finally:
             self._loading_overview = False
         self.open_target(target, force=previous != target or target != self.navigator.current)
@@ -349,7 +382,8 @@ class MainWindow(QMainWindow):
         self.view_ready.emit(mode)
 
     def select_student(self, key: CellKey) -> None:
-        """Make a student's cell current in the visible table (e.g. from the review queue)."""
+        """Make a student's cell current in the visible table (e.g. the one grading mode
+        showed last)."""
         self.grid.select_student(key)
 
     def select_user_when_loaded(self, user_id: str) -> None:
@@ -368,12 +402,24 @@ class MainWindow(QMainWindow):
     def update_glance(self) -> None:
         self.grid.update_glance()
 
+    def _hidden_label(self, user_id: str) -> str:
+        """"Student 17" for a user id, as the grids show it while names are hidden."""
+        student = self.gradebook_model.student_of(user_id)
+        if student is not None:
+            return student.shown_name(True)
+        item = self.line_model.line_item
+        found = self.line_model.row_of((item.url, user_id)) if item is not None else None
+        return found.student.shown_name(True) if found is not None else "a student"
+
     def describe_cell(self, key: CellKey) -> str:
-        """"Student, line item" as the window knows them (the raw ids when it does not)."""
+        """"Student, line item" as the window knows them (the raw ids when it does not;
+        "Student 17" while names are hidden)."""
+        hidden = self.line_model.names_hidden
         row = self.line_model.row_of(key)
         shown = self.gradebook_model.visible_row_of(key[1]) if row is None else None
-        student = row.student.name if row is not None else \
-            self.gradebook_model.student_at(shown).name if shown is not None else key[1]
+        student = row.student.shown_name(hidden) if row is not None else \
+            self.gradebook_model.student_at(shown).shown_name(hidden) if shown is not None \
+            else "a student" if hidden else key[1]
         items = [self.line_model.line_item, *self.gradebook_model.line_items]
         connection = self.presenter.connection
         overview = self.navigator.overview
@@ -493,15 +539,64 @@ class MainWindow(QMainWindow):
         self.show_message(f"{name} is set up: pull (F5) to fetch its columns, students and "
                           "grades.")
 
-    def open_review_queue(self) -> ReviewQueueDialog | None:
-        if self.line_model.line_item is None:
+    # --- grading mode and hidden names ---------------------------------------------------------
+
+    def open_grading_mode(self) -> GradingMode | None:
+        """Grade > Grading mode (Ctrl+Shift+R): the submissions that need grading, in the
+        whole window. Opens on the line item shown (every line item from the gradebook, or
+        when the one shown has nothing waiting); Escape comes back here."""
+        if self.presenter.connection is None:
+            self.window_actions.grading_mode.setChecked(False)
             return None
-        if self.mode != LINE_ITEM_MODE:
-            self._set_mode(LINE_ITEM_MODE)
-        return self.dialogs.open_review_queue(self.line_model, self.select_student)
+        self.detail.commit_comment()  # typed in the panel: saved before grading goes on
+        item = self.line_model.line_item if self.mode == LINE_ITEM_MODE else None
+        self.grading.start(item.url if item is not None else None, fall_back_to_all=True)
+        self.pages.setCurrentWidget(self.grading)
+        self.window_actions.grading_mode.setChecked(True)
+        return self.grading
+
+    def leave_grading_mode(self) -> None:
+        """Back to the grid, on the student grading mode showed last when it is there."""
+        self.window_actions.grading_mode.setChecked(False)
+        if self.pages.currentWidget() is not self.grading:
+            return
+        self.pages.setCurrentWidget(self.workspace)
+        if self._graded_last is not None:
+            self.select_student(self._graded_last)
+        self.current_table.setFocus()
+
+    def _on_grading_mode_triggered(self, checked: bool) -> None:
+        if checked:
+            self.open_grading_mode()
+        else:
+            self.leave_grading_mode()
+
+    def _on_grading_student_shown(self, key: CellKey) -> None:
+        self._graded_last = key
+
+    def set_names_hidden(self, hidden: bool) -> None:
+        """View > Hide names: every student reads "Student 17" (grids, detail panel, grading
+        mode) until revealed; remembered in the window settings."""
+        for model in (self.line_model, self.gradebook_model):
+            model.set_names_hidden(hidden)
+        self.grading.set_names_hidden(hidden)
+        if self.window_actions.hide_names.isChecked() != hidden:
+            self.window_actions.hide_names.setChecked(hidden)
+        self.settings.setValue("view/hide_names", hidden)
+        self.presenter.student_label = self._hidden_label if hidden else None
+        self.grid.reload_detail()  # its title
+        # The name filter now matches other text: the row count follows.
+        self.grid.update_row_count()
 
     def show_legend(self) -> None:
         self.dialogs.show_legend()
+
+    def open_cell_history(self) -> CellHistoryDialog | None:
+        """The history of the current grade cell (Grade menu, the grid's menu, Ctrl+H)."""
+        keys = self.grid_commands.selected_keys()
+        current = self.current_table.currentIndex().data(KEY_ROLE)
+        key = current if isinstance(current, tuple) else (keys[0] if keys else None)
+        return self.cell_history.open(key)
 
     def _on_edit_comment_triggered(self) -> None:
         if not self.detail.isVisible():
@@ -524,6 +619,8 @@ class MainWindow(QMainWindow):
             self.mode = str(last.mode)
         self.window_actions.toggle_detail.setChecked(last.detail_visible)
         self.detail.setVisible(last.detail_visible)
+        self.window_actions.hide_names.setChecked(
+            self.settings.value("view/hide_names", False) in (True, "true"))
 
     def _save_view_state(self) -> None:
         save_view(self.settings, self.presenter.connection_name, self.presenter.line_item_url,
@@ -575,5 +672,7 @@ class MainWindow(QMainWindow):
         self.detail.commit_comment()  # queued on the store lane; shutdown waits for it
         self.save_window_state()
         self.dialogs.close_all()
+        self.csv_files.close_all()
+        self.cell_history.close_all()
         self.presenter.shutdown()
         super().closeEvent(event)

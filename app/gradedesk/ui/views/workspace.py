@@ -6,6 +6,8 @@ Layout only: the window wires these widgets to the presenter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +49,8 @@ _BADGE_STYLE = ("QLabel#gridSandboxBadge { background: #8a5a00; color: white; "
 # The Queued state's blue: a column waiting for the next push, like a queued grade.
 _COLUMN_BADGE_STYLE = ("QLabel#columnBadge { background: #1f5fa8; color: white; "
                        "padding: 2px 8px; border-radius: 3px; }")
+ALL_SECTIONS = "All sections"
+NO_SECTION = "No section"
 _NOTE_STYLE = ("QLabel#rosterNote { border: 1px solid palette(mid); border-radius: 3px; "
                "padding: 3px 6px; }")
 
@@ -165,11 +169,21 @@ class Workspace(QSplitter):
         self.filter_kind.setMinimumContentsLength(8)
         for kind in RowFilter:
             self.filter_kind.addItem(FILTER_LABELS[kind], kind)
+        # Shown only when some student has a section (from an imported gradebook CSV).
+        self.filter_section = QComboBox(center)
+        self.filter_section.setAccessibleName("Show section")
+        self.filter_section.setToolTip("Show the students of one section")
+        self.filter_section.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.filter_section.setMinimumContentsLength(8)
+        self.filter_section.addItem(ALL_SECTIONS, None)
+        self.filter_section.hide()
         tools.addWidget(self.line_item_button)
         tools.addWidget(self.gradebook_button)
         tools.addSpacing(8)
         tools.addWidget(self.filter_text, 2)
         tools.addWidget(self.filter_kind, 1)
+        tools.addWidget(self.filter_section, 1)
         layout.addLayout(tools)
 
         self.roster_note = QLabel(NAMES_UNAVAILABLE, center)
@@ -200,6 +214,46 @@ class Workspace(QSplitter):
         self.tables.addWidget(self.gradebook_table)
         layout.addWidget(self.tables, 1)
         return center
+
+    @property
+    def section_choice(self) -> str | None:
+        """The section chosen (FilterSpec.section): None for every section, "" for the
+        students without one."""
+        value = self.filter_section.currentData()
+        return value if isinstance(value, str) else None
+
+    def set_sections(self, names: Sequence[str]) -> bool:
+        """Offer these sections (``section_names``; "" stands for "No section") after "All
+        sections", and show the chooser only when there are some. The section chosen stays
+        chosen while it is offered; returns True when the choice fell back to every section
+        (the filter must be applied again)."""
+        chosen = self.section_choice
+        offered = [self.filter_section.itemData(i) for i in range(1, self.filter_section.count())]
+        if offered != list(names):
+            blocker = self.filter_section.blockSignals(True)
+            self.filter_section.clear()
+            self.filter_section.addItem(ALL_SECTIONS, None)
+            for name in names:
+                self.filter_section.addItem(name or NO_SECTION, name)
+            kept = self.filter_section.findData(chosen) if chosen is not None else -1
+            self.filter_section.setCurrentIndex(max(kept, 0))
+            self.filter_section.blockSignals(blocker)
+            self._size_for_sections(names)
+        self.filter_section.setVisible(bool(names))
+        return chosen is not None and self.section_choice is None
+
+    def _size_for_sections(self, names: Sequence[str]) -> None:
+        """The chooser and the Section columns as wide as the longest name, within reason
+        (a longer one is elided)."""
+        if not names:
+            return
+        shown = [name or NO_SECTION for name in names]
+        self.filter_section.setMinimumContentsLength(min(24, max(map(len, shown))))
+        metrics = self.fontMetrics()
+        width = min(max(map(metrics.horizontalAdvance, shown)) + 24,
+                    metrics.horizontalAdvance("M") * 16)
+        self.line_table.setColumnWidth(Column.SECTION, width)
+        self.gradebook_table.setColumnWidth(SECTION_COLUMN, width)
 
     def size_line_columns(self) -> None:
         metrics = self.fontMetrics()

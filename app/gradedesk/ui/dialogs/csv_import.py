@@ -1,0 +1,439 @@
+"""File > Import grades from CSV… and File > Export grades to CSV…: the CLI's ``import`` and
+``export`` in the window, with the same file functions (sync.gradebook_io), so both read and
+write the same files and list the same changes.
+
+An import is read and checked on the store lane, then shown in a preview: every change
+(student, line item, the score now and the file's), and every problem with its line and
+column. Apply records the whole import as one edit (one Undo takes it back) through the same
+path as typing; Cancel changes nothing. A file with any problem imports nothing, as with the
+CLI. The file dialogs are only the first step (``ask_import``, ``ask_export``): ``import_file``
+and ``export_file`` take a path, so tests and other callers skip them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gradedesk.domain import format_score
+from gradedesk.domain.gradebook_csv import CellProblem
+from gradedesk.store import ConnectionRow
+from gradedesk.sync.gradebook_io import (
+    ImportPlan,
+    PlannedChange,
+    PlannedSection,
+    apply_sections,
+    export_to_file,
+    read_import_file,
+)
+from gradedesk.ui.sync_states import muted_text_color
+from gradedesk.ui.undo_values import CellChange, Field
+
+if TYPE_CHECKING:
+    from gradedesk.ui.presenter import Presenter
+
+IMPORT_UNDO_TEXT = "Import grades from CSV"
+CSV_FILTER = "CSV files (*.csv *.txt *.tsv);;All files (*)"
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ChangesModel(QAbstractTableModel):
+    """The preview's table: one row per score the import would change, then one per student
+    whose section it sets (from the file's Section column)."""
+
+    HEADERS = ("Student", "Line item", "Now", "From the file", "Note")
+    STUDENT, LINE_ITEM, NOW, NEW, NOTE = range(5)
+
+    def __init__(self, changes: Sequence[PlannedChange],
+                 sections: Sequence[PlannedSection] = (),
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.changes: list[PlannedChange | PlannedSection] = [*changes, *sections]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
+        return 0 if parent.isValid() else len(self.changes)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        change = self.changes[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._text(change, column, accessible=role != Qt.ItemDataRole.DisplayRole)
+        if role == Qt.ItemDataRole.UserRole:  # sorting: numbers as numbers, blanks first
+            if column in (self.NOW, self.NEW) and isinstance(change, PlannedSection):
+                return 1e300  # sections after the scores
+            if column == self.NOW and isinstance(change, PlannedChange):
+                return -1e300 if change.old_score is None else change.old_score
+            if column == self.NEW and isinstance(change, PlannedChange):
+                return change.new_score
+            return self._text(change, column).casefold()
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.NOW, self.NEW):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column in (self.NOW, self.NOTE):
+            return muted_text_color()  # quieter, still 4.5:1
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.LINE_ITEM \
+                and isinstance(change, PlannedChange):
+            return change.line_item_label
+        return None
+
+    def _text(self, change: PlannedChange | PlannedSection, column: int, *,
+              accessible: bool = False) -> str:
+        if column == self.STUDENT:
+            return change.student
+        if isinstance(change, PlannedSection):
+            return ("Section", change.old_section or ("no section" if accessible else "—"),
+                    change.new_section, "")[column - 1]
+        if column == self.LINE_ITEM:
+            return change.line_item_label
+        if column == self.NOW:
+            return format_score(change.old_score) or ("no score" if accessible else "—")
+        if column == self.NEW:
+            return format_score(change.new_score)
+        return note_of(change)
+
+
+def note_of(change: PlannedChange) -> str:
+    notes = []
+    if change.extra_credit:
+        notes.append(f"extra credit (out of {format_score(change.score_maximum)})")
+    if change.had_draft:
+        notes.append("replaces your unsent change")
+    return "; ".join(notes)
+
+
+class ProblemsModel(QAbstractTableModel):
+    """What stops the import, where it is in the file."""
+
+    HEADERS = ("Line", "Column", "Problem")
+
+    def __init__(self, problems: Sequence[CellProblem], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.problems = list(problems)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.problems)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        problem = self.problems[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return (str(problem.line) if problem.line else "whole file",
+                    problem.column or "—", problem.message)[index.column()]
+        return None
+
+
+class ImportPreviewDialog(QDialog):
+    """Every change an import would make, and what stops it; Apply or Cancel."""
+
+    apply_requested = Signal(object)  # the ImportPlan
+
+    def __init__(self, plan: ImportPlan, file_name: str, connection_name: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plan = plan
+        self.setWindowTitle(f"Import grades from {file_name}")
+        self.setAccessibleName("Import grades preview")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        layout = QVBoxLayout(self)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("importSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setAccessibleName("Import summary")
+        self.summary.setText(summary_text(plan, file_name, connection_name))
+        layout.addWidget(self.summary)
+
+        self.problems_table = _table(self, "Problems in the file, by line")
+        self.problems_model = ProblemsModel(plan.problems, self)
+        self.problems_table.setModel(self.problems_model)
+        self.problems_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents)
+        self.problems_table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.ResizeToContents)
+        self.problems_table.setVisible(bool(plan.problems))
+        layout.addWidget(self.problems_table, 1)
+
+        self.changes_label = QLabel(self)
+        self.changes_label.setWordWrap(True)
+        self.changes_model = ChangesModel(plan.changes, plan.sections, self)
+        self.sorted_changes = QSortFilterProxyModel(self)
+        self.sorted_changes.setSourceModel(self.changes_model)
+        self.sorted_changes.setSortRole(Qt.ItemDataRole.UserRole)
+        self.changes_table = _table(self, "Changes the import makes")
+        self.changes_table.setModel(self.sorted_changes)
+        self.changes_table.setSortingEnabled(True)
+        self.changes_table.sortByColumn(ChangesModel.STUDENT, Qt.SortOrder.AscendingOrder)
+        header = self.changes_table.horizontalHeader()
+        for column in (ChangesModel.NOW, ChangesModel.NEW):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        metrics = self.fontMetrics()
+        self.changes_table.setColumnWidth(ChangesModel.STUDENT,
+                                          metrics.horizontalAdvance("Oluwaseun, Kowalski__"))
+        self.changes_table.setColumnWidth(ChangesModel.LINE_ITEM,
+                                          metrics.horizontalAdvance("Lab 3: Enzyme Kinetics__"))
+        changes = len(plan.changes) + len(plan.sections)
+        if changes:
+            self.changes_label.setText(
+                "Changes in the file (kept here until it is fixed):" if plan.problems
+                else f"{_count(changes, 'change')}:")
+            self.changes_label.setBuddy(self.changes_table)
+        self.changes_label.setVisible(bool(changes))
+        self.changes_table.setVisible(bool(changes))
+        layout.addWidget(self.changes_label)
+        layout.addWidget(self.changes_table, 3)
+
+        self.buttons = QDialogButtonBox(self)
+        self.apply_button: QPushButton = self.buttons.addButton(
+            f"&Apply {_count(changes, 'change')}" if changes else "&Apply",
+            QDialogButtonBox.ButtonRole.AcceptRole)
+        self.apply_button.setAccessibleName("Apply the import")
+        self.apply_button.setEnabled(plan.can_apply)
+        self.apply_button.setDefault(plan.can_apply)
+        self.cancel_button: QPushButton = self.buttons.addButton(
+            QDialogButtonBox.StandardButton.Cancel if plan.can_apply
+            else QDialogButtonBox.StandardButton.Close)
+        self.cancel_button.setAccessibleName("Cancel the import" if plan.can_apply
+                                             else "Close")
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.resize(760, 520)
+
+    def _on_buttons_accepted(self) -> None:
+        if self.plan.can_apply:
+            self.apply_requested.emit(self.plan)
+            self.accept()
+
+
+def _table(parent: QWidget, name: str) -> QTableView:
+    table = QTableView(parent)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setTabKeyNavigation(False)  # Tab goes on to the buttons
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(False)
+    return table
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def summary_text(plan: ImportPlan, file_name: str, connection_name: str) -> str:
+    """What the preview says above its tables."""
+    if plan.problems:
+        count = len(plan.problems)
+        listed = "It is listed below with its line" if count == 1 \
+            else "They are listed below with their lines"
+        return (f"{file_name} has {_count(count, 'problem')}. {listed} in the file. Nothing is "
+                "imported from a file with problems: fix the file in the spreadsheet, save it "
+                "as CSV and import it again. Nothing has changed.")
+    if not plan.changes and not plan.sections:
+        return (f"Nothing to import: every score in {file_name} is already in "
+                f"{connection_name} ({_count(plan.unchanged, 'score')} the same; a blank cell "
+                "changes nothing).")
+    said = ""
+    if plan.changes:
+        students = len({change.user_id for change in plan.changes})
+        items = len({change.line_item_url for change in plan.changes})
+        said = (f"{file_name} changes {_count(len(plan.changes), 'score')} of "
+                f"{_count(students, 'student')} in {_count(items, 'line item')} of "
+                f"{connection_name}.")
+        if plan.unchanged:
+            verb = "is" if plan.unchanged == 1 else "are"
+            said += f" {_count(plan.unchanged, 'score')} in the file {verb} the same already."
+        said += (" Applying saves them here as your changes, ready for the next push; one "
+                 "Undo takes the scores back.")
+    if plan.sections:
+        said += (f" {'It' if plan.changes else file_name} sets the section of "
+                 f"{_count(len(plan.sections), 'student')} (kept here; the platform's roster "
+                 "has no sections).")
+    return said.strip()
+
+
+class CsvFiles:
+    """The window's import and export commands (created by the window, kept)."""
+
+    def __init__(self, parent: QWidget, presenter: Presenter) -> None:
+        self._parent = parent
+        self._presenter = presenter
+        self.folder = Path.home()  # where the file dialogs open (the last folder used)
+        self.preview: ImportPreviewDialog | None = None
+        self.refusal: QMessageBox | None = None  # the last "cannot read / write" box
+        self._pending: tuple[frozenset[tuple[str, str]], str] | None = None
+        presenter.edits_saved.connect(self._on_presenter_edits_saved)
+
+    # --- import ---------------------------------------------------------------------------
+
+    def ask_import(self) -> None:
+        """File > Import grades from CSV…: choose a file, then preview it."""
+        if self._presenter.connection is None:
+            return
+        name, _ = QFileDialog.getOpenFileName(self._parent, "Import grades from CSV",
+                                              str(self.folder), CSV_FILTER)
+        if name:
+            self.import_file(Path(name))
+
+    def import_file(self, path: Path) -> None:
+        """Read and check ``path`` on the store lane, then show the preview."""
+        connection = self._presenter.connection
+        if connection is None:
+            return
+        self.folder = path.parent
+        db = self._presenter.context.db
+        self._presenter.run_store(
+            f"Reading {path.name}", lambda: read_import_file(db, connection, path),
+            lambda plan: self._show_preview(plan, path, connection),
+            on_refused=lambda message: self._refuse("Import grades", message))
+
+    def _show_preview(self, plan: ImportPlan, path: Path, connection: ConnectionRow) -> None:
+        if self.preview is not None:
+            self.preview.close()
+            self.preview.deleteLater()
+        self.preview = ImportPreviewDialog(plan, path.name, connection.name, self._parent)
+        self.preview.apply_requested.connect(
+            lambda applied: self.apply(applied, connection, path.name))
+        self.preview.open()
+
+    def apply(self, plan: ImportPlan, connection: ConnectionRow, file_name: str) -> None:
+        """Record the scores as one edit (one Undo step), saved as typed grades are; set the
+        sections the file gives."""
+        current = self._presenter.connection
+        if current is None or current.id != connection.id:
+            self._refuse("Import grades", f"The import was for {connection.name}; nothing was "
+                                          "imported. Open it and import the file again.")
+            return
+        if plan.sections:
+            db = self._presenter.context.db
+            self._presenter.run_store(
+                "Setting sections", lambda: apply_sections(db, connection, plan.sections),
+                lambda count: self._on_sections_set(count, file_name))
+        edits = [CellChange((change.line_item_url, change.user_id), Field.SCORE,
+                            change.old_score, change.new_score, change.had_draft)
+                 for change in plan.changes]
+        if not edits:
+            return
+        self._pending = (frozenset(edit.key for edit in edits), file_name)
+        self._presenter.apply_changes(edits, IMPORT_UNDO_TEXT)
+
+    def _on_sections_set(self, count: int, file_name: str) -> None:
+        self._presenter.message_posted.emit(
+            f"Set the section of {_count(count, 'student')} from {file_name}.")
+        self._presenter.reload_views()  # the Section column and filter show them
+
+    def _on_presenter_edits_saved(self, outcome: object) -> None:
+        if self._pending is None:
+            return
+        keys, file_name = self._pending
+        rows, errors = getattr(outcome, "rows", {}), getattr(outcome, "errors", {})
+        if not keys <= rows.keys() | errors.keys():
+            return  # another edit, saved before the import's
+        self._pending = None
+        refused = len(keys & errors.keys())
+        saved = len(keys) - refused
+        text = (f"Imported {_count(saved, 'score')} from {file_name}: saved here, queued for "
+                "the next push (Undo takes the import back).")
+        if refused:
+            text += f" {_count(refused, 'score')} could not be saved; the alert says why."
+        self._presenter.message_posted.emit(text)
+
+    # --- export ---------------------------------------------------------------------------
+
+    def ask_export(self) -> None:
+        """File > Export grades to CSV…: every line item, in Canvas's gradebook layout."""
+        connection = self._presenter.connection
+        if connection is None:
+            return
+        suggested = self.folder / f"{_file_safe(connection.name)} grades {date.today()}.csv"
+        name, _ = QFileDialog.getSaveFileName(self._parent, "Export grades to CSV",
+                                              str(suggested), CSV_FILTER)
+        if name:
+            path = Path(name)
+            self.export_file(path if path.suffix else path.with_suffix(".csv"))
+
+    def export_file(self, path: Path) -> None:
+        """Write the gradebook (drafts over the platform's copies) on the store lane."""
+        connection = self._presenter.connection
+        if connection is None:
+            return
+        self.folder = path.parent
+        db = self._presenter.context.db
+        self._presenter.run_store(
+            f"Exporting to {path.name}", lambda: export_to_file(db, connection, path),
+            lambda count: self._presenter.message_posted.emit(
+                f"Exported {_count(count, 'student')} of {connection.name} to {path}."),
+            on_refused=lambda message: self._refuse("Export grades", message))
+
+    # --- both -------------------------------------------------------------------------------
+
+    def _refuse(self, title: str, message: str) -> None:
+        """A file that cannot be read or written: said in a box; nothing has changed."""
+        if self.refusal is not None:
+            self.refusal.close()
+            self.refusal.deleteLater()
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message,
+                          QMessageBox.StandardButton.Ok, self._parent)
+        box.setInformativeText("Nothing has changed.")
+        box.setAccessibleName(title)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        self.refusal = box
+        box.open()
+
+    def close_all(self) -> None:
+        for dialog in (self.preview, self.refusal):
+            if dialog is not None:
+                dialog.close()
+
+
+def _file_safe(name: str) -> str:
+    """A connection name as part of a file name (no folder separators)."""
+    return "".join("-" if character in '/\\:*?"<>|' else character
+                   for character in name).strip() or "gradebook"
