@@ -7,7 +7,7 @@ returns compact tuples: a 2,000 x 60 course is 120,000 cells.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from gradedesk.domain.grading_rules import needs_grading
@@ -70,15 +70,37 @@ class LineItemView:
     rows: tuple[GradeRow, ...]
 
 
-def line_item_rows(db: Database, connection_id: int, line_item_url: str) -> LineItemView:
-    """Every learner of the course with their cell in this line item."""
-    members = list_members(db, connection_id, learners_only=True)
+# Cells asked for by user id are read with "user_id IN (...)" up to this many; more, and the
+# whole line item is read (SQLite's parameter limit, and a big set is most of it anyway).
+CELLS_BY_ID_MAX = 500
+
+
+def line_item_rows(db: Database, connection_id: int, line_item_url: str, *,
+                   user_ids: Collection[str] | None = None,
+                   members: Sequence[MemberRow] | None = None) -> LineItemView:
+    """Every learner of the course with their cell in this line item; with ``user_ids``,
+    only those learners' cells, read by user id (a save or a sync event refreshes its cells
+    without reading the whole line item). ``members``: the learners, if already read."""
+    if members is None:
+        members = list_members(db, connection_id, learners_only=True)
+    wanted = set(user_ids) if user_ids is not None else None
+    if wanted is not None:
+        members = [member for member in members if member.user_id in wanted]
+    by_id = wanted is not None and len(wanted) <= CELLS_BY_ID_MAX
+
+    def where(alias: str) -> str:
+        if not by_id or wanted is None:
+            return f"{alias}.line_item_id = ?"
+        return f"{alias}.line_item_id = ? AND {alias}.user_id IN ({', '.join('?' * len(wanted))})"
+
     with db.read() as conn:
         line_item = require_line_item_in(conn, connection_id, line_item_url)
-        servers = {r.user_id: r for r in _results(conn, "r.line_item_id = ?", (line_item.id,))}
-        drafts = {d.user_id: d for d in _drafts(conn, "d.line_item_id = ?", (line_item.id,))}
-        latest = {e.user_id: e for e in _latest(conn, "o.line_item_id = ?", (line_item.id,))}
-        jobs = _job_counts(conn, "o.line_item_id = ?", (line_item.id,))
+        args = (line_item.id, *sorted(wanted)) if by_id and wanted is not None \
+            else (line_item.id,)
+        servers = {r.user_id: r for r in _results(conn, where("r"), args)}
+        drafts = {d.user_id: d for d in _drafts(conn, where("d"), args)}
+        latest = {e.user_id: e for e in _latest(conn, where("o"), args)}
+        jobs = _job_counts(conn, where("o"), args)
     rows = []
     for member in members:
         draft, push = drafts.get(member.user_id), latest.get(member.user_id)

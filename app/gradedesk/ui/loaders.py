@@ -99,19 +99,28 @@ def load_gradebook(db: Database, connection_id: int) -> GradebookData:
 
 def reload_cells(db: Database, connection_id: int,
                  keys: Iterable[CellKey]) -> dict[CellKey, StudentGrade]:
-    """Fresh rows for the given cells: one line-item query per touched line item."""
+    """Fresh rows for the given cells, read by user id (not the whole line item: a save or a
+    sync event repaints only its cells)."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for line_item_url, user_id in keys:
         wanted[line_item_url].add(user_id)
+    if not wanted:
+        return {}
+    members = snapshots.list_members(db, connection_id, learners_only=True)
+    numbers = anonymous_numbers(member.user_id for member in members)  # as load_line_item
     fresh: dict[CellKey, StudentGrade] = {}
     for line_item_url, users in wanted.items():
-        try:
-            data = load_line_item(db, connection_id, line_item_url)
-        except InputError:
+        line_item = snapshots.get_line_item(db, connection_id, line_item_url)
+        if line_item is None:
             continue  # the line item is gone: nothing to refresh
-        for row in data.rows:
-            if row.user_id in users:
-                fresh[row.key] = row
+        try:
+            view = grid.line_item_rows(db, connection_id, line_item_url, user_ids=users,
+                                       members=members)
+        except InputError:
+            continue  # deleted meanwhile
+        for row, member in zip(view.rows, view.members, strict=True):
+            grade = student_grade(row, member, line_item, numbers[member.user_id])
+            fresh[grade.key] = grade
     return fresh
 
 
