@@ -150,3 +150,26 @@ def test_a_push_summary_names_no_one_while_names_are_hidden(
     for row in (0, 1):
         assert labels[model.row_at(row).user_id] in message
     assert not any(name in text for text in window.activity.texts() for name in real)
+
+
+def test_conflicts_and_history_name_no_one_while_names_are_hidden(
+        window: MainWindow, course: SandboxCourse, qtbot: QtBot) -> None:
+    _hide(window, True)
+    labels = _label_of(window)
+    model = window.line_model
+    item = model.line_item
+    assert item is not None
+    grade = model.row_at(2)
+    with qtbot.waitSignal(window.presenter.edits_saved, timeout=LOAD_MS):
+        model.setData(model.index(2, Column.SCORE), "6", Qt.ItemDataRole.EditRole)
+    course.change_result(item.url, grade.user_id, score=3, comment="A colleague's")
+    with qtbot.waitSignal(window.presenter.conflicts_loaded, timeout=60_000) as loaded:
+        window.window_actions.push.trigger()  # the colleague's grade came first: a conflict
+    rows = loaded.args[0]
+    assert [row.student for row in rows] == [labels[grade.user_id]]
+    dialog = window.cell_history.open(grade.key)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.history is not None, timeout=LOAD_MS)
+    shown = [dialog.heading.text(), dialog.windowTitle()]
+    assert all(labels[grade.user_id] in text for text in shown)
+    assert not any(grade.student.name in text for text in shown)

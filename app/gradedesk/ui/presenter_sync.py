@@ -4,6 +4,7 @@ the window reloads after them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -156,8 +157,13 @@ class SyncPart(LoadingPart):
         if connection is None:
             return
         db = self.context.db
-        self._store("Loading conflicts", lambda: loaders.load_conflicts(db, connection),
-                    lambda rows: self.conflicts_loaded.emit(rows, open_dialog))
+        def done(rows: tuple[loaders.ConflictRow, ...]) -> None:
+            label = self.student_label
+            if label is not None:  # names hidden: as the grids call them
+                rows = tuple(replace(row, student=label(row.key[1])) for row in rows)
+            self.conflicts_loaded.emit(rows, open_dialog)
+
+        self._store("Loading conflicts", lambda: loaders.load_conflicts(db, connection), done)
 
     def resolve(self, resolution: Resolution, entry_ids: Sequence[int] | None,
                 keys: Sequence[CellKey]) -> Job[Any] | None:

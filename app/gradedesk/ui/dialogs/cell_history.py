@@ -5,6 +5,7 @@ student and the line item by name and the times in local time. Loaded on the sto
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -184,8 +185,17 @@ class CellHistoryOpener:
         self._presenter.run_store(
             "Loading history",
             lambda: cell_history(db, connection, url, user_id, limit=HISTORY_LIMIT),
-            lambda history: dialog.show_history(key, history))
+            lambda history: dialog.show_history(key, self._as_shown(user_id, history)))
         return dialog
+
+    def _as_shown(self, user_id: str, history: CellHistory) -> CellHistory:
+        """The student as the grids call them ("Student 17" while names are hidden)."""
+        label = self._presenter.student_label
+        if label is None:
+            return history
+        shown = label(user_id)
+        return replace(history, student=shown, lines=tuple(
+            replace(line, student=shown) if line.student else line for line in history.lines))
 
     def close_all(self) -> None:
         if self.dialog is not None:
