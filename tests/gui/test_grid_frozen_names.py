@@ -84,6 +84,9 @@ def test_gradebook_at_1280_shows_six_line_items_and_keeps_names_scrolled_right(
     qtbot.waitUntil(lambda: window.detail.detail is not None, timeout=LOAD_MS)
     assert table.columnViewportPosition(0) < 0
     assert _name_under_the_left_edge(table, row) == model.index(row, 0).data()
+    label = model.line_item_at(last_column).label  # the glance follows the current column
+    qtbot.waitUntil(lambda: window.glance.title.text() == f"At a glance: {label}",
+                    timeout=LOAD_MS)
     save_shot(window, "gradebook-scrolled.png", tmp_path)
     # Scrolling down moves the names with the rows.
     table.verticalScrollBar().setValue(table.verticalScrollBar().maximum())
