@@ -84,6 +84,13 @@ def test_gradebook_at_1280_shows_six_line_items_and_keeps_names_scrolled_right(
     qtbot.waitUntil(lambda: window.detail.detail is not None, timeout=LOAD_MS)
     assert table.columnViewportPosition(0) < 0
     assert _name_under_the_left_edge(table, row) == model.index(row, 0).data()
+    # Scrolling stops at whole columns: beside the names no sliver of one, and the current
+    # cell whole at the right.
+    first = next(c for c in range(1, model.columnCount())
+                 if table.columnViewportPosition(c) + table.columnWidth(c) > frozen.width())
+    assert table.columnViewportPosition(first) == frozen.width()
+    current = table.visualRect(model.index(row, last_column))
+    assert current.left() >= frozen.width() and current.right() < table.viewport().width()
     label = model.line_item_at(last_column).label  # the glance follows the current column
     qtbot.waitUntil(lambda: window.glance.title.text() == f"At a glance: {label}",
                     timeout=LOAD_MS)

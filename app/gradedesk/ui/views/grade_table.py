@@ -329,6 +329,10 @@ class GradeTableView(QTableView):
         self.verticalScrollBar().valueChanged.connect(frozen.verticalScrollBar().setValue)
         frozen.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
         frozen.customContextMenuRequested.connect(self._on_frozen_context_menu_requested)
+        self._scrolled_to = 0
+        self._revealing: int | None = None  # the column scrollTo is bringing into view
+        self._laying_out = False
+        self.horizontalScrollBar().valueChanged.connect(self._snap_to_a_column)
         with QSignalBlocker(frozen_header):
             frozen_header.setSortIndicator(header.sortIndicatorSection(),
                                            header.sortIndicatorOrder())
@@ -395,10 +399,60 @@ class GradeTableView(QTableView):
         self.bubble.raise_()
 
     def updateGeometries(self) -> None:
-        super().updateGeometries()
+        self._laying_out = True  # the scroll range is reset: no snapping half-way
+        try:
+            super().updateGeometries()
+        finally:
+            self._laying_out = False
         if self._ready:
             self._place_overlays()
             self._fit_timer.start()
+            if self._names_frozen():
+                # Far enough right that the last stop puts a whole column beside the names
+                # (a little blank space after the last column, as a spreadsheet leaves).
+                bar = self.horizontalScrollBar()
+                if bar.maximum() > 0:
+                    bar.setMaximum(next((stop for stop in self._column_stops()
+                                         if stop >= bar.maximum()), bar.maximum()))
+                self._snap(bar.value(), moving_right=True)
+
+    def _column_stops(self) -> list[int]:
+        """The horizontal offsets that put a column's left edge right beside the frozen
+        names: scrolling stops only there, so no sliver of a column shows beside them."""
+        header = self.horizontalHeader()
+        stops, offset = [0], 0
+        for visual in range(header.count()):
+            logical = header.logicalIndex(visual)
+            if logical == NAME_COLUMN or header.isSectionHidden(logical):
+                continue
+            offset += header.sectionSize(logical)
+            stops.append(offset)
+        return stops
+
+    def _snap_to_a_column(self, value: int) -> None:
+        moving_right, self._scrolled_to = value > self._scrolled_to, value
+        if not self._laying_out:
+            self._snap(value, moving_right=moving_right)
+
+    def _snap(self, value: int, *, moving_right: bool) -> None:
+        if not self._names_frozen() or value <= 0:
+            return
+        stops = self._column_stops()
+        if value in stops:
+            return
+        before = max(stop for stop in stops if stop < value)
+        after = next((stop for stop in stops if stop > value), before)
+        snapped = min(after, self.horizontalScrollBar().maximum()) if moving_right else before
+        if self._revealing is not None:
+            # Bringing a cell into view: a stop that shows it whole, the nearest one.
+            left = self.columnViewportPosition(self._revealing) + value
+            right = left + self.columnWidth(self._revealing)
+            whole = [stop for stop in stops
+                     if right - self.viewport().width() <= stop <= left - self.frozen.width()]
+            if whole:
+                snapped = min(whole, key=lambda stop: abs(stop - value))
+        if snapped != value:
+            self.horizontalScrollBar().setValue(snapped)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -460,10 +514,14 @@ class GradeTableView(QTableView):
             super().scrollTo(index, hint)
             bar.setValue(keep)
             return
-        super().scrollTo(index, hint)
-        hidden = self.frozen.width() - self.visualRect(index).left()
-        if hidden > 0:
-            bar.setValue(bar.value() - hidden)  # not under the names
+        self._revealing = index.column()
+        try:
+            super().scrollTo(index, hint)
+            hidden = self.frozen.width() - self.visualRect(index).left()
+            if hidden > 0:
+                bar.setValue(bar.value() - hidden)  # not under the names
+        finally:
+            self._revealing = None
 
     def fit_columns(self, columns: Sequence[int], narrowest: int, widest: int) -> None:
         """Let ``columns`` share the width the other columns leave, each between
