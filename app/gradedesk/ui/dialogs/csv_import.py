@@ -61,7 +61,26 @@ CSV_FILTER = "CSV files (*.csv *.txt *.tsv);;All files (*)"
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class ChangesModel(QAbstractTableModel):
+class _ListModel(QAbstractTableModel):
+    """A read-only table of ``self.rows`` under ``HEADERS``."""
+
+    HEADERS: tuple[str, ...] = ()
+    rows: Sequence[object] = ()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+
+class ChangesModel(_ListModel):
     """The preview's table: one row per score the import would change, then one per student
     whose section it sets (from the file's Section column)."""
 
@@ -73,18 +92,7 @@ class ChangesModel(QAbstractTableModel):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.changes: list[PlannedChange | PlannedSection] = [*changes, *sections]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default
-        return 0 if parent.isValid() else len(self.changes)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.rows = self.changes
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
@@ -135,7 +143,7 @@ def note_of(change: PlannedChange) -> str:
     return "; ".join(notes)
 
 
-class ProblemsModel(QAbstractTableModel):
+class ProblemsModel(_ListModel):
     """What stops the import, where it is in the file."""
 
     HEADERS = ("Line", "Column", "Problem")
@@ -143,18 +151,7 @@ class ProblemsModel(QAbstractTableModel):
     def __init__(self, problems: Sequence[CellProblem], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.problems = list(problems)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.problems)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        self.rows = self.problems
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():

@@ -175,7 +175,44 @@ class GradeTableModel(QAbstractTableModel):
         self._filter = FilterSpec()
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._errors: dict[tuple[int, int], str] = {}  # (source row, column) -> reason
+        self._names_hidden = False
         self.edit_sink: EditSink | None = None
+
+    @property
+    def names_hidden(self) -> bool:
+        return self._names_hidden
+
+    def set_names_hidden(self, hidden: bool) -> None:
+        """Show every student as "Student 17" (or by name again): display, copy, sort and the
+        name filter follow the label shown."""
+        if hidden != self._names_hidden:
+            self.relayout(lambda: setattr(self, "_names_hidden", hidden))
+
+    def relayout(self, change: Callable[[], None]) -> None:
+        """Apply ``change`` and rebuild the visible order. The view's current cell and selection
+        follow their rows when only the order moves; a name filter typed in may now match other
+        rows, so then the model resets (the window puts the current student back)."""
+        if self.filter_spec.text:
+            self.beginResetModel()
+            change()
+            self._rebuild_order()
+            self.endResetModel()
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        sources = [(self.source_row(index.row()), index.column())
+                   if index.isValid() and index.row() < self.rowCount() else None
+                   for index in persistent]
+        change()
+        self._rebuild_order()
+        moved = [QModelIndex() if source is None or self.visible_row(source[0]) is None
+                 else self.index(self.visible_row(source[0]) or 0, source[1])
+                 for source in sources]
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+        last = self.rowCount() - 1
+        if last >= 0:  # the names read otherwise (column 0 in both tables)
+            self.dataChanged.emit(self.index(0, 0), self.index(last, 0))
 
     # --- to implement ---------------------------------------------------------------------
 

@@ -34,7 +34,6 @@ from gradedesk.ui.models.base import (
     in_section,
     student_matches,
 )
-from gradedesk.ui.models.relayout import relayout
 from gradedesk.ui.rows import (
     GRADING_WORDS,
     NO_RESULT_WORD,
@@ -78,7 +77,6 @@ class GradebookModel(GradeTableModel):
         self._column_of_item: dict[int, int] = {}
         self._column_of_url: dict[str, int] = {}
         self._connection_id: int | None = None
-        self._names_hidden = False
 
     def load(self, data: GradebookData | None) -> None:
         self.beginResetModel()
@@ -98,15 +96,6 @@ class GradebookModel(GradeTableModel):
     def connection_id(self) -> int | None:
         return self._connection_id
 
-    @property
-    def names_hidden(self) -> bool:
-        return self._names_hidden
-
-    def set_names_hidden(self, hidden: bool) -> None:
-        """Show every student as "Student 17" (or by name again): display, copy, sort and the
-        name filter follow the label shown."""
-        if hidden != self._names_hidden:
-            relayout(self, lambda: setattr(self, "_names_hidden", hidden))
 
     @property
     def line_items(self) -> Sequence[LineItemRow]:

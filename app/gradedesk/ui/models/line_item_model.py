@@ -30,7 +30,6 @@ from gradedesk.ui.models.base import (
     in_section,
     student_matches,
 )
-from gradedesk.ui.models.relayout import relayout
 from gradedesk.ui.rows import (
     CellKey,
     LineItemData,
@@ -111,7 +110,6 @@ class LineItemModel(GradeTableModel):
         self._by_key: dict[CellKey, int] = {}
         self._line_item: LineItemRow | None = None
         self._connection_id: int | None = None
-        self._names_hidden = False
 
     # --- loading --------------------------------------------------------------------------
 
@@ -141,15 +139,6 @@ class LineItemModel(GradeTableModel):
     def line_item(self) -> LineItemRow | None:
         return self._line_item
 
-    @property
-    def names_hidden(self) -> bool:
-        return self._names_hidden
-
-    def set_names_hidden(self, hidden: bool) -> None:
-        """Show every student as "Student 17" (or by name again): display, copy, sort and the
-        name filter follow the label shown."""
-        if hidden != self._names_hidden:
-            relayout(self, lambda: setattr(self, "_names_hidden", hidden))
 
     @property
     def connection_id(self) -> int | None:

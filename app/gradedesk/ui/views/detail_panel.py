@@ -16,7 +16,6 @@ from urllib.parse import unquote, urlsplit
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -41,6 +40,7 @@ from gradedesk.ui.rows import CellKey, activity_word, grading_word
 from gradedesk.ui.sync_states import LOOKS, state_color, state_icon_for
 from gradedesk.ui.thread_lines import ThreadLine
 from gradedesk.ui.undo_values import CellChange, Field
+from gradedesk.ui.views.comment_bank_box import CommentBankBox
 from gradedesk.ui.views.conflict_box import ConflictBox
 
 
@@ -169,12 +169,9 @@ class DetailPanel(QScrollArea):
         # that was already on its way must not wipe what was typed.
         self._handed: tuple[CellKey, str | None] | None = None
         self._field_saved: str | None = None  # the stored comment the field last agreed with
-        self.bank = QComboBox(self.comment_box)
-        self.bank.setAccessibleName("Comment bank")
+        self.bank = CommentBankBox(self.comment_edit, self.comment_box)
         self.bank.setToolTip("Comments kept for this line item; choose one to insert it")
-        self.bank.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.bank.setMinimumContentsLength(10)
-        self.bank.activated.connect(self._on_bank_activated)
         self.save_comment_button = QPushButton("Save comment", self.comment_box)
         self.save_comment_button.setAccessibleName("Save comment")
         self.save_comment_button.clicked.connect(self._on_save_comment_button_clicked)
@@ -374,17 +371,7 @@ class DetailPanel(QScrollArea):
         draft_label.setText(draft)
 
     def set_comment_bank(self, texts: tuple[str, ...]) -> None:
-        self.bank.clear()
-        self.bank.addItem("Insert a kept comment…" if texts else "No kept comments yet")
-        for text in texts:
-            self.bank.addItem(text if len(text) < 60 else text[:57] + "…", text)
-
-    def _on_bank_activated(self, index: int) -> None:
-        text = self.bank.itemData(index)
-        if isinstance(text, str):
-            current = self.comment_edit.toPlainText().strip()
-            self.comment_edit.setPlainText(f"{current}\n{text}" if current else text)
-        self.bank.setCurrentIndex(0)
+        self.bank.set_texts(texts)
 
     def _on_save_comment_button_clicked(self) -> None:
         self.commit_comment()

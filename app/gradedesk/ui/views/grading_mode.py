@@ -58,6 +58,7 @@ from gradedesk.ui.sync_states import (
     warning_color,
 )
 from gradedesk.ui.undo_values import CellChange, Field
+from gradedesk.ui.views.comment_bank_box import CommentBankBox
 
 ALL_LINE_ITEMS = "All line items"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # a student list item's queue index
@@ -264,11 +265,9 @@ class GradingMode(QWidget):
         self.comment.setFixedHeight(self.fontMetrics().height() * 4 + 14)
         comment_label.setBuddy(self.comment)
         bank_label = _label("Comment &bank", "Comment bank label", grade_box, wrap=False)
-        self.bank = QComboBox(grade_box)
-        self.bank.setAccessibleName("Comment bank")
+        self.bank = CommentBankBox(self.comment, grade_box, prompt="Add a kept comment…",
+                                   shown_chars=70)
         self.bank.setToolTip("Comments kept for this line item; choose one to add it")
-        self.bank.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.bank.setMinimumContentsLength(20)
         bank_label.setBuddy(self.bank)
         self.keep = _button("&Keep in bank", "Keep comment in bank", grade_box,
@@ -315,7 +314,6 @@ class GradingMode(QWidget):
         self.previous_button.clicked.connect(self.go_previous)
         self.next_button.clicked.connect(self.go_next)
         self.grade_button.clicked.connect(self.grade_and_next)
-        self.bank.activated.connect(self._on_bank_activated)
         self.keep.clicked.connect(self._on_keep_clicked)
         self.score.textEdited.connect(lambda _text: self.error.setText(""))
         return page
@@ -758,17 +756,7 @@ class GradingMode(QWidget):
                                           texts: Sequence[str]) -> None:
         if line_item_url != self._bank_url:
             return
-        self.bank.clear()
-        self.bank.addItem("Add a kept comment…" if texts else "No kept comments yet")
-        for text in texts:
-            self.bank.addItem(text if len(text) < 70 else text[:67] + "…", text)
-
-    def _on_bank_activated(self, index: int) -> None:
-        text = self.bank.itemData(index)
-        if isinstance(text, str):
-            current = self.comment.toPlainText().strip()
-            self.comment.setPlainText(f"{current}\n{text}" if current else text)
-        self.bank.setCurrentIndex(0)
+        self.bank.set_texts(texts)
 
     def _on_keep_clicked(self) -> None:
         text = self.comment.toPlainText().strip()
