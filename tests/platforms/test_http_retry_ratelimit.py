@@ -26,7 +26,7 @@ from gradedesk.platforms.http import (
     origin_of,
     require_secure_url,
 )
-from gradedesk.platforms.ratelimit import RateLimiter
+from gradedesk.platforms.ratelimit import RateLimiter, RateLimitPolicy
 from gradedesk.platforms.retry import Retrier, RetryPolicy
 
 
@@ -219,8 +219,9 @@ def test_rate_limiter_slows_early_and_backs_off_doubling_to_sixty() -> None:
     clock = FakeClock()
     limiter = RateLimiter(clock=clock, sleep=clock.sleep, random=lambda: 0.0)
     origin = "https://c.edu:443"
+    assert limiter.concurrency(origin) == 2  # a bucket not seen yet: Canvas's advice
     limiter.observe(origin, remaining=500, throttled=False)
-    assert limiter.concurrency(origin) == 2
+    assert limiter.concurrency(origin) == 3  # room in the bucket: one more
     limiter.observe(origin, remaining=120, throttled=False)
     assert limiter.concurrency(origin) == 1
     with limiter.slot(origin):
@@ -256,3 +257,33 @@ def test_rate_limiter_recovers_gradually() -> None:
     assert limiter.concurrency(origin) == 1
     limiter.observe(origin, remaining=590, throttled=False)
     assert limiter.concurrency(origin) == 2
+
+
+def test_rate_limiter_runs_as_many_as_the_bucket_has_room_for() -> None:
+    """Each request in flight reserves 50 of Canvas's units: with 600 remaining, ten more fit
+    (a reply's worth of units kept back); as remaining falls, fewer; never past the cap."""
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    origin = "https://c.edu:443"
+    for _ in range(20):
+        limiter.observe(origin, remaining=600, throttled=False)
+    assert limiter.concurrency(origin) == 10  # (600 - 50 - 10) // 50, none in flight
+    limiter.acquire(origin)
+    limiter.acquire(origin)  # two in flight: the reply of one of them says 400 remain
+    limiter.observe(origin, remaining=400, throttled=False)
+    assert limiter.concurrency(origin) == 1 + (400 - 60) // 50
+    limiter.release(origin)
+    limiter.release(origin)
+    capped = RateLimiter(RateLimitPolicy(max_concurrency=5), clock=clock, sleep=clock.sleep)
+    for _ in range(20):
+        capped.observe(origin, remaining=600, throttled=False)
+    assert capped.concurrency(origin) == 5
+
+
+def test_a_platform_without_rate_headers_gets_a_modest_fixed_concurrency() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    origin = "https://moodle.school.test:443"
+    for _ in range(20):
+        limiter.observe(origin, remaining=None, throttled=False)
+    assert limiter.concurrency(origin) == RateLimitPolicy().untracked_concurrency == 4

@@ -34,7 +34,14 @@ class _OriginState:
 
 @dataclass(frozen=True, slots=True)
 class RateLimitPolicy:
-    max_concurrency: int = 2  # Canvas: 1-2 in flight per key
+    # Requests in flight: start at two (Canvas's advice for an unknown bucket), then as many
+    # as the bucket's remaining units show room for, each in-flight request reserving
+    # ``up_front`` (Canvas: 12 in flight reserve its 600), up to ``max_concurrency``. A
+    # platform that reports no remaining units gets ``untracked_concurrency``.
+    start_concurrency: int = 2
+    max_concurrency: int = 11
+    untracked_concurrency: int = 4
+    up_front: float = 50.0
     slow_below: float = 300.0  # remaining under which requests are spaced out
     leak_per_s: float = 10.0  # Canvas's default leak rate
     max_spacing_s: float = 2.0
@@ -63,7 +70,8 @@ class RateLimiter:
     def _state(self, origin: str) -> _OriginState:
         state = self._origins.get(origin)
         if state is None:
-            state = self._origins[origin] = _OriginState(limit=self.policy.max_concurrency)
+            state = self._origins[origin] = _OriginState(
+                limit=min(self.policy.start_concurrency, self.policy.max_concurrency))
         return state
 
     @contextmanager
@@ -134,7 +142,7 @@ class RateLimiter:
                 state.spacing_s = policy.max_spacing_s
                 return delay
             if remaining is None:
-                self._recover(state)
+                self._recover(state, min(policy.untracked_concurrency, policy.max_concurrency))
                 return 0.0
             headroom = remaining - (_CANVAS_RESERVE + 10.0)
             if headroom < 0:
@@ -146,7 +154,11 @@ class RateLimiter:
             # Slow below half the bucket (Canvas: 300 of 600), scaled to smaller buckets.
             slow_below = min(policy.slow_below, state.peak / 2)
             if remaining >= slow_below:
-                self._recover(state)
+                # Room for this many more besides the others still in flight (this reply's
+                # own slot is about to be released).
+                room = int((remaining - _CANVAS_RESERVE - 10.0) // policy.up_front)
+                others = max(0, state.in_flight - 1)
+                self._recover(state, max(1, min(policy.max_concurrency, others + room)))
                 return 0.0
             # Slow early: spacing grows as remaining falls towards the 50-unit reserve.
             state.healthy = 0
@@ -156,13 +168,22 @@ class RateLimiter:
             state.spacing_s = policy.max_spacing_s * pressure * pressure
             return 0.0
 
-    def _recover(self, state: _OriginState) -> None:
-        """Gradual: spacing halves per healthy reply; concurrency grows every few replies."""
+    def _recover(self, state: _OriginState, ceiling: int) -> None:
+        """Spacing halves per healthy reply. Concurrency follows ``ceiling`` (what the bucket
+        has room for): down at once, up by one per healthy reply, or only every few replies
+        while a recent throttle is remembered."""
         state.spacing_s = state.spacing_s / 2 if state.spacing_s > 0.01 else 0.0
+        if state.limit > ceiling:
+            state.limit = ceiling
         state.healthy += 1
+        if state.throttles == 0:
+            if state.limit < ceiling:
+                state.limit += 1
+                self._cond.notify_all()
+            return
         if state.healthy >= self.policy.recover_after:
             state.healthy = 0
-            state.throttles = max(0, state.throttles - 1)
-            if state.limit < self.policy.max_concurrency:
+            state.throttles -= 1
+            if state.limit < ceiling:
                 state.limit += 1
             self._cond.notify_all()

@@ -79,8 +79,10 @@ log = logging.getLogger(__name__)
 
 EventSink = Callable[[SyncEvent], None]
 
-# Concurrency is bounded here and paced by the client's rate limiter (X-Rate-Limit-Remaining).
-DEFAULT_WORKERS = 4
+# Threads for a pull's listings, a push's POSTs and its read-backs. How many requests are in
+# flight at once is the client's rate limiter's call (from X-Rate-Limit-Remaining, up to
+# RateLimitPolicy.max_concurrency): there are enough threads for its highest.
+DEFAULT_WORKERS = 12
 # Up to this many grades of one line item are read back one student at a time.
 PER_STUDENT_READ_BACK = 5
 # A second push (another terminal, the window) waits this long for the first to finish.
@@ -391,19 +393,39 @@ class SyncEngine:
     def _read_back(self, entries: Iterable[OutboxEntry]) -> None:
         """Fetch the current results of these entries' cells into the store: one listing per
         line item, or one small request per student when only a few are concerned (a
-        2,000-student listing is 20 pages of throttle cost for one grade)."""
+        2,000-student listing is 20 pages of throttle cost for one grade). The requests run
+        side by side (the rate limiter paces them); the store is written here, in order."""
+        reads: list[tuple[str, str | None]] = []  # (line item, one student or None: all)
         for url, group in sorted(group_by_line_item(entries).items()):
             users = sorted({entry.user_id for entry in group})
             if len(users) <= PER_STUDENT_READ_BACK:
-                for user in users:
-                    self.cancel.raise_if_cancelled()
-                    found = self.platform.list_results(url, user_id=user)
-                    snapshots.upsert_result(self.db, self.connection.id, url, user,
-                                            found[0] if found else None)
-                continue
+                reads.extend((url, user) for user in users)
+            else:
+                reads.append((url, None))
+
+        def fetch(read: tuple[str, str | None]) -> list[Result]:
             self.cancel.raise_if_cancelled()
-            results = self.platform.list_results(url)
-            snapshots.upsert_results(self.db, self.connection.id, url, results)
+            url, user = read
+            return self.platform.list_results(url, user_id=user) if user is not None \
+                else self.platform.list_results(url)
+
+        if not reads:
+            return
+        with ThreadPoolExecutor(min(self.workers, len(reads)),
+                                thread_name_prefix="read-back") as pool:
+            futures = [pool.submit(fetch, read) for read in reads]
+            try:
+                for (url, user), future in zip(reads, futures, strict=True):
+                    results = future.result()
+                    if user is not None:
+                        snapshots.upsert_result(self.db, self.connection.id, url, user,
+                                                results[0] if results else None)
+                    else:
+                        snapshots.upsert_results(self.db, self.connection.id, url, results)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
 
     def _wait_until_settled(self, entries: Sequence[OutboxEntry]) -> None:
         """Give the platform time to finish POSTs whose replies were lost (cancellable)."""
