@@ -170,15 +170,15 @@ class RateLimiter:
 
     def _recover(self, state: _OriginState, ceiling: int) -> None:
         """Spacing halves per healthy reply. Concurrency follows ``ceiling`` (what the bucket
-        has room for): down at once, up by one per healthy reply, or only every few replies
-        while a recent throttle is remembered."""
+        has room for, each request in flight holding its up-front units): straight to it, or,
+        while a recent throttle is remembered, up by one every few healthy replies."""
         state.spacing_s = state.spacing_s / 2 if state.spacing_s > 0.01 else 0.0
         if state.limit > ceiling:
             state.limit = ceiling
         state.healthy += 1
         if state.throttles == 0:
             if state.limit < ceiling:
-                state.limit += 1
+                state.limit = ceiling
                 self._cond.notify_all()
             return
         if state.healthy >= self.policy.recover_after:

@@ -202,24 +202,28 @@ class SyncEngine:
             snapshots.upsert_line_items(self.db, self.connection.id, items)
             report.line_items = len(items)
             report.names_available = self.platform.has_roster
-            if self.platform.has_roster:
-                roster = self.platform.list_members()
-                snapshots.upsert_members(self.db, self.connection.id, roster.members)
-                report.members = len(roster.members)
             total = len(items)
             done = 0
             graded_users: set[str] = set()
-            self._emit(EventKind.PROGRESS, "pull", done=0, total=total,
-                       message=f"{total} line items" + (f", {report.members} people"
-                                                        if self.platform.has_roster else ""))
 
             def fetch(item_id: str) -> tuple[str, list[Result]]:
                 self.cancel.raise_if_cancelled()
                 return item_id, self.platform.list_results(item_id)
 
+            # The roster's pages and every line item's results are fetched side by side (the
+            # rate limiter paces them); the store takes the roster first, then each listing.
             with ThreadPoolExecutor(self.workers, thread_name_prefix="pull") as pool:
+                roster = pool.submit(self.platform.list_members) \
+                    if self.platform.has_roster else None
                 futures = [pool.submit(fetch, item.id) for item in items]
                 try:
+                    if roster is not None:
+                        members = roster.result().members
+                        snapshots.upsert_members(self.db, self.connection.id, members)
+                        report.members = len(members)
+                    self._emit(EventKind.PROGRESS, "pull", done=0, total=total,
+                               message=f"{total} line items" + (
+                                   f", {report.members} people" if roster is not None else ""))
                     for future in futures:
                         item_id, results = future.result()
                         graded_users.update(result.user_id for result in results)
@@ -234,6 +238,8 @@ class SyncEngine:
                     self.cancel.cancel()
                     for future in futures:
                         future.cancel()
+                    if roster is not None:
+                        roster.cancel()
                     raise
             if not self.platform.has_roster:
                 # AGS without Names and Roles: the students are the people the results name.
