@@ -83,6 +83,8 @@ EventSink = Callable[[SyncEvent], None]
 # flight at once is the client's rate limiter's call (from X-Rate-Limit-Remaining, up to
 # RateLimitPolicy.max_concurrency): there are enough threads for its highest.
 DEFAULT_WORKERS = 12
+# Confirmations are committed this many at a time.
+CONFIRM_BATCH = 200
 # Up to this many grades of one line item are read back one student at a time.
 PER_STUDENT_READ_BACK = 5
 # A second push (another terminal, the window) waits this long for the first to finish.
@@ -639,24 +641,31 @@ class SyncEngine:
         if not sent:
             return
         self._read_back(sent)
-        for entry in sent:
-            server = snapshots.get_result(self.db, self.connection.id, entry.line_item_url,
-                                          entry.user_id)
-            live = NOTHING if server is None else server.as_copy()
-            kept = what_the_platform_kept(score_of(entry), live)
+        for start in range(0, len(sent), CONFIRM_BATCH):
+            batch = sent[start:start + CONFIRM_BATCH]
+            judged = []
+            for entry in batch:
+                server = snapshots.get_result(self.db, self.connection.id,
+                                              entry.line_item_url, entry.user_id)
+                live = NOTHING if server is None else server.as_copy()
+                judged.append((entry, server, what_the_platform_kept(score_of(entry), live)))
+            # One transaction per batch, not per grade (each commit waits for the disk); the
+            # events follow the commit, so whoever refreshes on them reads the confirmation.
             with self.db.transaction() as conn:
-                outbox.confirm(conn, entry.id, kept=kept,
-                               result_version=None if server is None else server.version)
-            if kept is None:
-                report.confirmed.append(entry.id)
-                self._emit(EventKind.ITEM_DONE, "push", line_item_id=entry.line_item_url,
-                           user_id=entry.user_id, state="confirmed")
-            else:
-                report.mismatched.append(entry.id)
-                self._emit(EventKind.FAILED, "push", line_item_id=entry.line_item_url,
-                           user_id=entry.user_id, state="mismatch",
-                           message="The platform accepted the grade but kept "
-                                   f"{_kept_text(kept)}.")
+                for entry, server, kept in judged:
+                    outbox.confirm(conn, entry.id, kept=kept,
+                                   result_version=None if server is None else server.version)
+            for entry, _server, kept in judged:
+                if kept is None:
+                    report.confirmed.append(entry.id)
+                    self._emit(EventKind.ITEM_DONE, "push", line_item_id=entry.line_item_url,
+                               user_id=entry.user_id, state="confirmed")
+                else:
+                    report.mismatched.append(entry.id)
+                    self._emit(EventKind.FAILED, "push", line_item_id=entry.line_item_url,
+                               user_id=entry.user_id, state="mismatch",
+                               message="The platform accepted the grade but kept "
+                                       f"{_kept_text(kept)}.")
 
     # --- Progress polling -----------------------------------------------------------------
 
