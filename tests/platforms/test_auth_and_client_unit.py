@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
@@ -346,3 +347,29 @@ def test_wait_for_progress_polls_until_final() -> None:
         next(states))), "u", sleep=slept.append, clock=lambda: 0.0)
     assert final.workflow_state is ProgressState.COMPLETED
     assert len(slept) == 3 and slept[1] > slept[0]
+
+
+def test_threads_waiting_while_the_bundle_is_refused_fall_back_too(fake_canvas: FakeCanvas,
+                                                                    private_pem: bytes) -> None:
+    """Several requests start at once with the bundle; the platform refuses it (slowly, so
+    the others queue up behind the first token request). Every one of them falls back to its
+    own scopes: none fails with the refusal meant for the bundle."""
+    refusals: list[int] = []
+
+    def refuse_bundle_slowly(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path.endswith("/token") and b"progress" in request.content:
+            refusals.append(1)
+            time.sleep(0.2)
+            return httpx.Response(400, json={"error": "invalid_scope", "error_description": (
+                "The following scopes were requested, but not granted: "
+                "https://canvas.instructure.com/lti-ags/progress/scope/show")})
+        return None
+
+    fake_canvas.script.append(refuse_bundle_slowly)
+    with LtiAdvantageClient(make_config(), private_pem,
+                            transport=fake_canvas.transport()) as client, \
+            ThreadPoolExecutor(8) as pool:
+        listings = list(pool.map(lambda n: client.list_results(f"{COURSE}/line_items/{n}"),
+                                 [1, 2] * 4))
+    assert len(listings) == 8
+    assert len(refusals) == 1  # the bundle asked for once; the waiting threads did not ask

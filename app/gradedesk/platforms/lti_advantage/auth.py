@@ -53,10 +53,11 @@ _TOKEN_PROBLEM = re.compile(
 
 
 class _BundleRefused(Exception):
-    """Internal: the key lacks a scope of the bundle; retry with the operation's own scopes."""
+    """Internal: the key lacks a scope of the bundle; retry with the operation's own scopes.
+    ``error``: the platform's refusal (None: another thread had it already)."""
 
-    def __init__(self, error: ScopeNotGranted) -> None:
-        super().__init__(error.user_message)
+    def __init__(self, error: ScopeNotGranted | None = None) -> None:
+        super().__init__(error.user_message if error is not None else "bundle refused")
         self.error = error
 
 
@@ -112,6 +113,7 @@ class ClientAssertionAuth(httpx.Auth):
         # Canvas charges 200 throttle units per token request, so by default one token covers
         # every scope the client uses; if the key lacks one of them, fall back to per-operation.
         self._bundle = frozenset(scope_bundle) if scope_bundle else None
+        self._first_bundle = self._bundle  # still recognised once dropped (see _token)
         self.token_requests = 0
 
     def __repr__(self) -> str:
@@ -144,6 +146,9 @@ class ClientAssertionAuth(httpx.Auth):
         except StopIteration:
             pass
         except _BundleRefused as refused:
+            if refused.error is None:
+                raise PlatformError("The platform refused the scopes GradeDesk asked for; "
+                                    "see the connection's check.") from None
             raise refused.error from None
         finally:
             flow.close()  # releases the lock if sending failed
@@ -207,6 +212,10 @@ class ClientAssertionAuth(httpx.Auth):
             cached = self._cache.get(scopes)
             if cached is not None and cached.value != stale and self._clock() < cached.renew_at:
                 return cached.value
+            if self._bundle is None and scopes == self._first_bundle:
+                # Another thread found the bundle refused while this one waited for the lock:
+                # straight to the operation's own scopes, without asking again.
+                raise _BundleRefused
             self._cache.pop(scopes, None)
             kept = self._load_saved(scopes) if use_saved else None
             if kept is not None and kept.value != stale and self._clock() < kept.renew_at:
@@ -225,7 +234,7 @@ class ClientAssertionAuth(httpx.Auth):
                 self._on_token_reply(response)
             if not 200 <= response.status_code < 300:
                 error = error_from_response(response, token_endpoint=True)
-                if isinstance(error, ScopeNotGranted) and scopes == self._bundle:
+                if isinstance(error, ScopeNotGranted) and scopes == self._first_bundle:
                     raise _BundleRefused(error)
                 raise error
             value, expires_in = _parse_token_reply(response)
