@@ -36,6 +36,7 @@ from gradedesk.platforms.profiles import PlatformKind, detect_kind, profile_of
 from gradedesk.secrets import SecretKind, SecretStore
 from gradedesk.store import ConnectionKind, ConnectionRow, Database, open_database
 from gradedesk.store import connections as connection_store
+from gradedesk.store.connections import SANDBOX_CONNECTION as SANDBOX_CONNECTION
 from gradedesk.store.connections import SANDBOX_FLAG as SANDBOX_FLAG
 from gradedesk.store.connections import is_sandbox as is_sandbox
 from gradedesk.sync.cancel import CancelToken
@@ -360,9 +361,6 @@ def engine_for(db: Database, secrets: SecretStore, name: str, *,
             remember_refusals(db, connection, platform)
         finally:
             platform.close()
-
-
-SANDBOX_CONNECTION = "Sandbox course"
 
 
 SANDBOX_STATE_FOLDER = "sandbox"

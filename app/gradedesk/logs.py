@@ -3,27 +3,38 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import stat
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradedesk.domain import GradeDeskError
 from gradedesk.domain.redaction import redact
+
+if TYPE_CHECKING:
+    import logging.handlers
 
 LOG_MAX_BYTES = 2 * 1024 * 1024
 LOG_BACKUPS = 3
 
 
-class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """Rotates like its parent; every file it opens (a fresh one after a rotation too) is the
-    owner's alone, whatever the umask."""
+@cache
+def private_rotating_file_handler() -> type[logging.handlers.RotatingFileHandler]:
+    """The file handler class, made on first use: ``logging.handlers`` (which loads socket
+    and pickle) is imported only by a process that writes a log file."""
+    import logging.handlers
 
-    def _open(self) -> Any:
-        descriptor = os.open(self.baseFilename,
-                             os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
-        return os.fdopen(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        """Rotates like its parent; every file it opens (a fresh one after a rotation too) is
+        the owner's alone, whatever the umask."""
+
+        def _open(self) -> Any:
+            descriptor = os.open(self.baseFilename,
+                                 os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+            return os.fdopen(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
+
+    return PrivateRotatingFileHandler
 
 
 class RedactingFilter(logging.Filter):
@@ -78,7 +89,7 @@ def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> None:
     handlers: list[logging.Handler] = [console]
     if log_dir is not None:
         log_file = _private_log_file(log_dir)
-        to_file = PrivateRotatingFileHandler(
+        to_file = private_rotating_file_handler()(
             log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
         to_file.addFilter(redactor)
         to_file.setFormatter(

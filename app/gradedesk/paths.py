@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "GradeDesk"
 DATA_DIR_ENV = "GRADEDESK_DATA_DIR"
 
@@ -19,6 +17,8 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     from_env = os.environ.get(DATA_DIR_ENV)
     if from_env:
         return Path(from_env).expanduser().absolute()
+    import platformdirs  # only here: --data-dir and $GRADEDESK_DATA_DIR do without it
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -29,4 +29,6 @@ def log_dir(data: Path) -> Path:
 
 def sandbox_state_dir() -> Path:
     """Where the built-in sandbox keeps its demo key when the app starts it."""
+    import platformdirs
+
     return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)) / "sandbox"

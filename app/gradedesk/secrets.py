@@ -14,14 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-
-import keyring
-from keyring.backend import KeyringBackend
-from keyring.backends.chainer import ChainerBackend
-from keyring.errors import PasswordDeleteError
+from typing import TYPE_CHECKING
 
 from gradedesk.domain.errors import GradeDeskError, InputError
 from gradedesk.domain.redaction import redact
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+# keyring (and its backends, entry points and D-Bus libraries) is imported on the first call
+# that talks to it, not with this module: the window shows before anything needs a secret.
 
 SERVICE = "GradeDesk"
 
@@ -126,6 +128,8 @@ class SecretStore:
         """Remove a secret; False when there was none."""
         username = _username(connection, kind)
         backend = self._backend()
+        from keyring.errors import PasswordDeleteError
+
         with _translated("deleting from the keyring"):
             try:
                 backend.delete_password(self._service, username)
@@ -150,6 +154,9 @@ class SecretStore:
     def _backend(self) -> KeyringBackend:
         """The backend to use, or SecretsUnavailable if it is missing or not a safe store."""
         with _translated("starting the keyring backend"):
+            import keyring
+            from keyring.backends.chainer import ChainerBackend
+
             backend = keyring.get_keyring()
             if isinstance(backend, ChainerBackend):
                 # The chainer reads through every backend, plaintext ones too: use only the

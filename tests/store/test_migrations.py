@@ -8,7 +8,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -123,8 +122,7 @@ def test_a_gap_in_the_numbering_is_refused(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("0001_first.sql", "0003_third.sql"):
         (tmp_path / name).write_text("SELECT 1;", encoding="utf-8")
-    monkeypatch.setattr(migrations_module, "resources",
-                        SimpleNamespace(files=lambda _package: tmp_path))
+    monkeypatch.setattr(migrations_module, "_folder", lambda: tmp_path)
     with pytest.raises(RuntimeError, match="without gaps"):
         all_migrations.__wrapped__()
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from gradedesk import __version__
 from gradedesk.domain import Cancelled, GradeDeskError, TimeLimitReached
 
-# The window's entry points; importing them does not load Qt (run_gui does, when called).
-from gradedesk.ui.app import add_gui_arguments, has_display, run_gui
+# The window's flags, from a module of their own: building the parser on every command does
+# not import the window's entry points (gradedesk.ui.app), which only `gui` needs.
+from gradedesk.ui.arguments import add_gui_arguments, has_display
 
 PROGRESS_VALUES_GRADING = ("FullyGraded", "Pending", "PendingManual", "Failed", "NotReady")
 PROGRESS_VALUES_ACTIVITY = ("Initialized", "Started", "InProgress", "Submitted", "Completed")
@@ -34,8 +36,58 @@ def _seconds(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``, measured the same way without importing shutil
+    (argparse makes a help formatter for every flag it adds, and each asks for the width;
+    importing shutil, with bz2 and lzma, costs every start more than the whole measurement)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    stdout = sys.__stdout__
+    try:
+        return (os.get_terminal_size(stdout.fileno()).columns if stdout else 0) or 80
+    except (ValueError, OSError):  # closed, detached, or not a terminal
+        return 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, with the terminal's width from ``_terminal_columns``."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         _terminal_columns() - 2 if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser with ``_HelpFormatter``; its subcommands' parsers are of this class
+    too (argparse makes them of the parent's class)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+class _Command:
+    """A subcommand as ``gradedesk --help`` lists it, and how to add its flags."""
+
+    __slots__ = ("add_flags", "common", "help")
+
+    def __init__(self, help_text: str, add_flags: _AddFlags | None, *, common: bool = True
+                 ) -> None:
+        self.help = help_text
+        self.add_flags = add_flags
+        self.common = common  # takes --data-dir after its name too
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line. Given the ``argv`` about to be parsed, only the command it names is
+    built (building every command's flags costs each start a few milliseconds); when argv
+    names none for certain (``_named_command``), or without argv, every command is."""
+    parser = _Parser(
         prog="gradedesk",
         description="GradeDesk: grade in a fast desktop gradebook, online or offline, and sync "
         "scores to an LTI 1.3 platform (Canvas, any AGS platform, or LTIAAS).",
@@ -43,19 +95,45 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gradedesk {__version__}")
     _data_dir_option(parser, default=None)
     # Subcommands accept --data-dir too, after their name; SUPPRESS keeps the global one.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _data_dir_option(common, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = None if argv is None else _named_command(argv)
+    for name, command in _COMMANDS.items():
+        if wanted is not None and name != wanted:
+            continue  # argv names another command: this one is neither parsed nor listed
+        sub = commands.add_parser(name, help=command.help, add_help=command.add_flags is not None,
+                                  parents=[common] if command.common else [])
+        if command.add_flags is not None:
+            command.add_flags(sub, common)
+    return parser
 
-    commands.add_parser(
-        "sandbox", add_help=False,
-        help="run the built-in sandbox platform (Canvas-faithful AGS + LTIAAS API) on loopback")
-    demo = commands.add_parser(
-        "demo", help="start a sandbox course and pull it through the AGS client (a quick tour)")
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, when that is certain: its first word, after nothing but
+    --data-dir DIR (or an abbreviation of it). Else None: --help lists every command, and an
+    unknown word or option gets argparse's own message, so everything is built."""
+    takes_value = False
+    for word in argv:
+        if takes_value:
+            takes_value = False
+        elif word.startswith("-"):
+            flag = word.split("=", 1)[0]
+            if len(flag) < 3 or not "--data-dir".startswith(flag):
+                return None
+            takes_value = "=" not in word
+        else:
+            return word if word in _COMMANDS else None
+    return None
+
+
+def _demo_flags(demo: argparse.ArgumentParser,
+                common: argparse.ArgumentParser) -> None:
     demo.add_argument("--seed", type=int, default=1, help="the sandbox course's seed")
 
-    connection = commands.add_parser("connection", parents=[common],
-                                     help="add, list, test or remove platform connections")
+
+def _connection_flags(connection: argparse.ArgumentParser,
+                      common: argparse.ArgumentParser) -> None:
     actions = connection.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser(
         "add", parents=[common], help="add a connection",
@@ -132,8 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     set_settings.add_argument("--read-timeout", type=_seconds, metavar="SECONDS",
                               help="how long to wait for a reply (default 60; 1 to 600)")
 
-    column = commands.add_parser("column", parents=[common],
-                                 help="add, change or remove columns (line items)")
+
+def _column_flags(column: argparse.ArgumentParser,
+                  common: argparse.ArgumentParser) -> None:
     column_actions = column.add_subparsers(dest="column_action", metavar="ACTION",
                                            required=True)
     column_add = column_actions.add_parser(
@@ -162,23 +241,26 @@ def build_parser() -> argparse.ArgumentParser:
     column_remove.add_argument("--yes", action="store_true",
                                help="do not ask (a terminal is asked to confirm)")
 
-    pull = commands.add_parser("pull", parents=[common],
-                               help="fetch line items, results and students")
+
+def _pull_flags(pull: argparse.ArgumentParser,
+                common: argparse.ArgumentParser) -> None:
     pull.add_argument("name", metavar="NAME")
     pull.add_argument("--json", action="store_true")
     pull.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
                       help="stop after this long (default: an hour; 0: no limit)")
 
-    show = commands.add_parser("show", parents=[common],
-                               help="show line items, or one line item's students")
+
+def _show_flags(show: argparse.ArgumentParser,
+                common: argparse.ArgumentParser) -> None:
     show.add_argument("name", metavar="NAME")
     show.add_argument("--line-item", metavar="ID", help="a line item's id, URL or label")
     show.add_argument("--pending-manual", action="store_true",
                       help="only submissions waiting for a manual grade")
     show.add_argument("--json", action="store_true")
 
-    grade = commands.add_parser("grade", parents=[common],
-                                help="record a grade as a draft (works offline)")
+
+def _grade_flags(grade: argparse.ArgumentParser,
+                 common: argparse.ArgumentParser) -> None:
     grade.add_argument("name", metavar="NAME")
     grade.add_argument("--line-item", metavar="ID", required=True)
     grade.add_argument("--user", metavar="ID", required=True,
@@ -191,8 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="file URL(s) the platform should attach to the submission")
     grade.add_argument("--json", action="store_true")
 
-    push = commands.add_parser("push", parents=[common],
-                               help="send drafts, then wait for file uploads")
+
+def _push_flags(push: argparse.ArgumentParser,
+                common: argparse.ArgumentParser) -> None:
     push.add_argument("name", metavar="NAME")
     push.add_argument("--json", action="store_true")
     push.add_argument("--resolve", choices=("mine", "theirs", "both"),
@@ -208,26 +291,30 @@ def build_parser() -> argparse.ArgumentParser:
                       help="stop after this long; unsent grades stay queued (default: an "
                            "hour; 0: no limit)")
 
-    status = commands.add_parser("status", parents=[common],
-                                 help="drafts, queued, conflicts, failures and file jobs")
+
+def _status_flags(status: argparse.ArgumentParser,
+                  common: argparse.ArgumentParser) -> None:
     status.add_argument("name", metavar="NAME", nargs="?")
     status.add_argument("--json", action="store_true")
 
-    conflicts = commands.add_parser("conflicts", parents=[common],
-                                    help="list conflicts, mine and theirs side by side")
+
+def _conflicts_flags(conflicts: argparse.ArgumentParser,
+                     common: argparse.ArgumentParser) -> None:
     conflicts.add_argument("name", metavar="NAME")
     conflicts.add_argument("--json", action="store_true")
 
-    history = commands.add_parser("history", parents=[common],
-                                  help="the audit log: every request that changed a grade")
+
+def _history_flags(history: argparse.ArgumentParser,
+                   common: argparse.ArgumentParser) -> None:
     history.add_argument("name", metavar="NAME")
     history.add_argument("--line-item", metavar="ID")
     history.add_argument("--user", metavar="ID")
     history.add_argument("--limit", type=int, default=50, metavar="N")
     history.add_argument("--json", action="store_true")
 
-    resolve = commands.add_parser("resolve", parents=[common],
-                                  help="settle conflicts one by one (push sends the result)")
+
+def _resolve_flags(resolve: argparse.ArgumentParser,
+                   common: argparse.ArgumentParser) -> None:
     resolve.add_argument("name", metavar="NAME")
     resolve.add_argument("choice", choices=("mine", "theirs", "both"),
                          help="re-send mine, take theirs, or keep their grade and add my "
@@ -236,33 +323,62 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--user", metavar="ID", help="only this student's conflicts")
     resolve.add_argument("--json", action="store_true")
 
-    discard = commands.add_parser(
-        "discard", parents=[common],
-        help="drop local changes not sent yet (all, one line item's or one student's)")
+
+def _discard_flags(discard: argparse.ArgumentParser,
+                   common: argparse.ArgumentParser) -> None:
     discard.add_argument("name", metavar="NAME")
     discard.add_argument("--line-item", metavar="ID")
     discard.add_argument("--user", metavar="ID")
     discard.add_argument("--json", action="store_true")
 
-    export = commands.add_parser("export", parents=[common],
-                                 help="write scores as a Canvas gradebook CSV")
+
+def _export_flags(export: argparse.ArgumentParser,
+                  common: argparse.ArgumentParser) -> None:
     export.add_argument("name", metavar="NAME")
     which = export.add_mutually_exclusive_group(required=True)
     which.add_argument("--line-item", metavar="ID")
     which.add_argument("--all", action="store_true")
     export.add_argument("file", metavar="FILE.csv")
 
-    importing = commands.add_parser("import", parents=[common],
-                                    help="read a Canvas gradebook CSV into drafts")
+
+def _import_flags(importing: argparse.ArgumentParser,
+                  common: argparse.ArgumentParser) -> None:
     importing.add_argument("name", metavar="NAME")
     importing.add_argument("file", metavar="FILE.csv")
     importing.add_argument("--dry-run", action="store_true",
                            help="show what would change and change nothing")
     importing.add_argument("--json", action="store_true")
 
-    gui = commands.add_parser("gui", parents=[common], help="open the GradeDesk window")
+
+def _gui_flags(gui: argparse.ArgumentParser,
+               common: argparse.ArgumentParser) -> None:
     add_gui_arguments(gui, with_data_dir=False)
-    return parser
+
+
+_AddFlags = Callable[[argparse.ArgumentParser, argparse.ArgumentParser], None]
+
+_COMMANDS: dict[str, _Command] = {
+    # The sandbox owns its flags (main hands them over untouched); listed here for --help.
+    "sandbox": _Command("run the built-in sandbox platform (Canvas-faithful AGS + LTIAAS API) "
+                        "on loopback", None, common=False),
+    "demo": _Command("start a sandbox course and pull it through the AGS client (a quick tour)",
+                     _demo_flags, common=False),
+    "connection": _Command("add, list, test or remove platform connections", _connection_flags),
+    "column": _Command("add, change or remove columns (line items)", _column_flags),
+    "pull": _Command("fetch line items, results and students", _pull_flags),
+    "show": _Command("show line items, or one line item's students", _show_flags),
+    "grade": _Command("record a grade as a draft (works offline)", _grade_flags),
+    "push": _Command("send drafts, then wait for file uploads", _push_flags),
+    "status": _Command("drafts, queued, conflicts, failures and file jobs", _status_flags),
+    "conflicts": _Command("list conflicts, mine and theirs side by side", _conflicts_flags),
+    "history": _Command("the audit log: every request that changed a grade", _history_flags),
+    "resolve": _Command("settle conflicts one by one (push sends the result)", _resolve_flags),
+    "discard": _Command("drop local changes not sent yet (all, one line item's or one "
+                        "student's)", _discard_flags),
+    "export": _Command("write scores as a Canvas gradebook CSV", _export_flags),
+    "import": _Command("read a Canvas gradebook CSV into drafts", _import_flags),
+    "gui": _Command("open the GradeDesk window", _gui_flags),
+}
 
 
 def _open_window(args: argparse.Namespace) -> int:
@@ -275,20 +391,22 @@ def _open_window(args: argparse.Namespace) -> int:
               "`gradedesk` opens the window; `gradedesk gui --screenshot out.png --sandbox` "
               "renders it to a picture anywhere.\n", file=sys.stderr)
         return run_tour(seed=1, out=sys.stdout)
-    from gradedesk.bootstrap import is_sandbox, open_store
     from gradedesk.paths import data_dir
-    from gradedesk.store.connections import list_connections
+    from gradedesk.store import open_database
+    from gradedesk.store.connections import is_sandbox, list_connections
 
     folder = data_dir(args.data_dir)
-    db = open_store(folder)
+    db = open_database(folder)
     try:
         # Only the sandbox so far (it lives in memory, gone with the last run): start it again.
         only_sandbox = all(is_sandbox(row) for row in list_connections(db))
     finally:
         db.close()
-    window_args = build_parser().parse_args(["gui"])
+    window_args = build_parser(["gui"]).parse_args(["gui"])
     window_args.data_dir = args.data_dir
     window_args.sandbox = only_sandbox
+    from gradedesk.ui.app import run_gui
+
     return run_gui(window_args)
 
 
@@ -299,7 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gradedesk.sandbox.cli import main as sandbox_main
 
         return sandbox_main(args_list[1:])
-    parser = build_parser()
+    parser = build_parser(args_list)
     args = parser.parse_args(args_list)
     try:
         if args.command is None:
@@ -309,6 +427,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_tour(seed=getattr(args, "seed", 1), out=sys.stdout)
         if args.command == "gui":
+            from gradedesk.ui.app import run_gui
+
             return run_gui(args)
         from gradedesk.cli.commands import run_command
 

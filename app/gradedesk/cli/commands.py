@@ -1,4 +1,6 @@
-"""The handlers behind ``gradedesk connection|pull|show|grade|push|status|conflicts|export|import``.
+"""The handlers behind ``gradedesk connection|show|grade|status|conflicts|history|...``, and the
+dispatch to the rest (``sync_commands``: pull and push; ``csv_commands``: export and import;
+``setup_commands``, ``column_commands``), each imported only when its command runs.
 
 Each prints for people by default and, with ``--json``, one JSON document on stdout whose
 shape is documented in the README and kept stable. Exit status: 0 on success, 1 on an error
@@ -8,14 +10,8 @@ or when a push leaves conflicts or failures, 130 when cancelled.
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from gradedesk.cli.output import emit_json, secrets_store, warn
 from gradedesk.domain import (
@@ -25,64 +21,57 @@ from gradedesk.domain import (
     is_above_maximum,
     parse_score_input,
 )
-from gradedesk.domain.gradebook_csv import GradebookCsvError
 from gradedesk.domain.progress_values import ActivityProgress, GradingProgress
 from gradedesk.logs import configure_logging
 from gradedesk.paths import data_dir, log_dir
-from gradedesk.store import (
-    ConnectionRow,
-    Database,
-    MemberRow,
-    SyncState,
-    drafts,
-    open_database,
-    snapshots,
-)
+from gradedesk.store import ConnectionRow, Database, MemberRow, SyncState, open_database
 from gradedesk.store import connections as connection_store
-from gradedesk.sync.cancel import DEFAULT_TIME_LIMIT_S, CancelToken
-from gradedesk.sync.events import EventKind, SyncEvent
-from gradedesk.sync.gradebook_io import (
-    apply_import,
-    apply_sections,
-    export_to_file,
-    read_import_file,
-)
-from gradedesk.sync.read_model import (
-    conflicts_of,
-    find_line_item,
-    find_member,
-    line_item_summaries,
-    names_available,
-    status_of,
-    student_cells,
-)
-from gradedesk.sync.summaries import NameBook, NamedAuditLine, named_history, summarize_push
+
+if TYPE_CHECKING:
+    from gradedesk.sync.summaries import NamedAuditLine
 
 Handler = Callable[[argparse.Namespace, Database], int]
 
-# After a Ctrl-C, how long a request already on the wire may take before the process stops.
-CANCEL_GRACE_S = 5.0
-# A push lists who it confirmed by name, this many per line item, then "and N more".
-PUSH_NAMES_LISTED = 20
-# Summary sentences about grades that wait for the grader: each is printed with its reason.
-PROBLEM_SENTENCES = ("Conflict:", "Failed:", "Refused:")
+# The commands that only read or write the local database. They get no log file (they log
+# nothing worth keeping, and the rotating file handler costs each of them a few imports);
+# every other command (pull, push, connection add/test/check/..., column, resolve) logs to
+# the data folder's logs/gradedesk.log as before.
+LOCAL_COMMANDS = frozenset({"show", "grade", "status", "conflicts", "history", "discard",
+                            "export", "import", "connection list"})
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Open the store for the chosen data folder and run one command."""
+    """Open the store for the chosen data folder and run one command. Each command's module
+    is imported only when that command runs (see ``_handler``)."""
     folder = data_dir(getattr(args, "data_dir", None))
     db = open_database(folder)
-    configure_logging(log_dir(folder))
+    # Warnings go to stderr, redacted, for every command; the log file only where needed.
+    configure_logging(None if _command_name(args) in LOCAL_COMMANDS else log_dir(folder))
     try:
-        if args.command == "connection":
-            handler = _connection_handler(args.action)
-        elif args.command == "column":
-            handler = _column_handlers()[args.column_action]
-        else:
-            handler = _HANDLERS[args.command]
-        return handler(args, db)
+        return _handler(args)(args, db)
     finally:
         db.close()
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    action = getattr(args, "action", None) if args.command == "connection" else None
+    return f"{args.command} {action}" if action else str(args.command)
+
+
+def _handler(args: argparse.Namespace) -> Handler:
+    if args.command == "connection":
+        return _connection_handler(args.action)
+    if args.command == "column":
+        return _column_handlers()[args.column_action]
+    if args.command in ("pull", "push"):
+        from gradedesk.cli import sync_commands
+
+        return {"pull": sync_commands.pull, "push": sync_commands.push}[args.command]
+    if args.command in ("export", "import"):
+        from gradedesk.cli import csv_commands
+
+        return {"export": csv_commands.export, "import": csv_commands.import_csv}[args.command]
+    return _HANDLERS[args.command]
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -90,86 +79,6 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _number(value: float | None) -> str:
     return format_score(value)
-
-
-class ProgressPrinter:
-    """Engine events as a one-line progress bar on a terminal, plain lines otherwise; never on
-    stdout when stdout carries JSON."""
-
-    def __init__(self, *, json_mode: bool, names: NameBook | None = None) -> None:
-        self.out = sys.stderr
-        self.tty = self.out.isatty()
-        self.quiet = json_mode and not self.tty
-        self._bar_open = False
-        self.names = names  # a push names its conflicts and failures (else: the ids)
-
-    def __call__(self, event: SyncEvent) -> None:
-        if self.quiet and event.kind not in (EventKind.CONFLICT, EventKind.FAILED):
-            return
-        if event.kind is EventKind.FAILED and event.user_id is None and event.phase != "poll":
-            return  # a whole run failed: its error is printed once, by the command
-        if event.kind is EventKind.PROGRESS and event.total:
-            if self.tty:
-                width = 30
-                filled = int(width * event.done / event.total)
-                self.out.write(f"\r{event.phase:>6} [{'#' * filled}{'.' * (width - filled)}] "
-                               f"{event.done}/{event.total}")
-                self.out.flush()
-                self._bar_open = True
-            return
-        if event.phase == "push" and event.kind in (EventKind.ITEM_DONE, EventKind.FINISHED):
-            return  # the command's summary says it; a line per grade is noise
-        self._end_bar()
-        label = {EventKind.CONFLICT: "conflict", EventKind.FAILED: "failed"}.get(event.kind)
-        if event.state == "mismatch":
-            label = "differs"
-        text = event.message or ""
-        if label is not None:
-            who = event.user_id or ""
-            if who and self.names is not None:
-                who = f"{self.names.cell(event.line_item_id, event.user_id)}:"
-            print(" ".join(part for part in (f"{label}:", who, text) if part), file=self.out)
-        elif text:
-            print(text, file=self.out)
-
-    def _end_bar(self) -> None:
-        if self._bar_open:
-            self.out.write("\n")
-            self._bar_open = False
-
-
-@contextmanager
-def _cancel_on_sigint(time_limit_s: float | None = None) -> Iterator[CancelToken]:
-    """Ctrl-C cancels the running job cleanly (queued grades stay queued). A request already
-    on the wire is given a few seconds to finish; then, or at a second Ctrl-C, the process
-    stops at once, which is as safe as any crash: the next push reads back what was sending."""
-    token = CancelToken(time_limit_s=time_limit_s)
-    previous = signal.getsignal(signal.SIGINT)
-    stop_timer: list[threading.Timer] = []
-
-    def stop_now() -> None:
-        print("\ngradedesk: stopped; the next push checks what was under way.",
-              file=sys.stderr, flush=True)
-        os._exit(130)
-
-    def handler(signum: int, frame: object) -> None:
-        if token.cancelled:
-            stop_now()
-        print("\ngradedesk: cancelling (Ctrl-C again to stop at once)...", file=sys.stderr,
-              flush=True)
-        token.cancel()
-        timer = threading.Timer(CANCEL_GRACE_S, stop_now)
-        timer.daemon = True
-        stop_timer.append(timer)
-        timer.start()
-
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield token
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        for timer in stop_timer:
-            timer.cancel()
 
 
 # --- connection -------------------------------------------------------------------------------
@@ -231,31 +140,15 @@ def connection_jwks(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-# --- pull, show, grade ------------------------------------------------------------------------
-
-
-def pull(args: argparse.Namespace, db: Database) -> int:
-    from gradedesk import bootstrap
-    printer = ProgressPrinter(json_mode=args.json)
-    with _cancel_on_sigint(_time_limit(args)) as cancel, bootstrap.engine_for(
-            db, secrets_store(), args.name, on_event=printer, cancel=cancel) as engine:
-        report = engine.pull()
-    if not report.names_available:
-        print("Note: this platform has no Names and Roles service, so names are unavailable; "
-              "students are listed by user id (those with a grade on the platform).",
-              file=sys.stderr)
-    if args.json:
-        emit_json({"connection": args.name, "line_items": report.line_items,
-                   "members": report.members, "results": report.results,
-                   "names_available": report.names_available,
-                   "conflicts": [{"line_item": li, "user_id": u} for li, u in report.conflicts]})
-    return 0
+# --- show, grade ----------------------------------------------------------------------------
 
 
 def show(args: argparse.Namespace, db: Database) -> int:
     connection = connection_store.require_connection(db, args.name)
     if args.line_item is None:
         return _show_line_items(args, db, connection)
+    from gradedesk.sync.read_model import find_line_item, student_cells
+
     item = find_line_item(db, connection, args.line_item)
     cells = [cell for cell in student_cells(db, connection, item)
              if not args.pending_manual or cell.needs_grading]
@@ -280,6 +173,8 @@ def show(args: argparse.Namespace, db: Database) -> int:
 
 
 def _show_line_items(args: argparse.Namespace, db: Database, connection: ConnectionRow) -> int:
+    from gradedesk.sync.overview import line_item_summaries, names_available
+
     summaries = line_item_summaries(db, connection)
     if args.json:
         emit_json({"connection": connection.name,
@@ -303,6 +198,9 @@ def _show_line_items(args: argparse.Namespace, db: Database, connection: Connect
 def _member_for_grading(db: Database, connection: ConnectionRow, wanted: str) -> MemberRow:
     """The student to grade: from the roster, or a user id the roster does not list (a
     platform without Names and Roles, a student added since the last pull), with a warning."""
+    from gradedesk.store import snapshots
+    from gradedesk.sync.lookup import find_member
+
     try:
         found = find_member(db, connection, wanted)
     except InputError:
@@ -321,7 +219,10 @@ def _member_for_grading(db: Database, connection: ConnectionRow, wanted: str) ->
 
 
 def grade(args: argparse.Namespace, db: Database) -> int:
+    from gradedesk.store import drafts
     from gradedesk.sync.grading import profile_for, save_grade
+    from gradedesk.sync.lookup import find_line_item
+
     connection = connection_store.require_connection(db, args.name)
     item = find_line_item(db, connection, args.line_item)
     member = _member_for_grading(db, connection, args.user)
@@ -366,6 +267,9 @@ def grade(args: argparse.Namespace, db: Database) -> int:
 
 
 def discard(args: argparse.Namespace, db: Database) -> int:
+    from gradedesk.store import drafts
+    from gradedesk.sync.lookup import find_line_item, find_member
+
     connection = connection_store.require_connection(db, args.name)
     item = find_line_item(db, connection, args.line_item) if args.line_item else None
     member = find_member(db, connection, args.user) if args.user else None
@@ -389,102 +293,12 @@ def discard(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-# --- push, status, conflicts ------------------------------------------------------------------
-
-
-def _time_limit(args: argparse.Namespace) -> float | None:
-    limit = getattr(args, "time_limit", None)
-    if limit is None:
-        return DEFAULT_TIME_LIMIT_S
-    return None if limit == 0 else float(limit)
-
-
-def push(args: argparse.Namespace, db: Database) -> int:
-    from gradedesk import bootstrap
-    from gradedesk.sync.engine import PushOptions, Resolution
-    # Names for the conflicts and failures the push reports as it goes.
-    printer = ProgressPrinter(json_mode=args.json, names=NameBook.load(
-        db, connection_store.require_connection(db, args.name)))
-    options = PushOptions(prioritize_non_tool_grade=args.prioritize_non_tool_grade,
-                          preserve_score=args.preserve_score)
-    resolution = Resolution(args.resolve) if args.resolve else None
-    resolved: list[int] = []
-    with _cancel_on_sigint(_time_limit(args)) as cancel, bootstrap.engine_for(
-            db, secrets_store(), args.name, on_event=printer, cancel=cancel) as engine:
-        if resolution is not None:
-            resolved += engine.resolve(resolution)
-        report = engine.push(options)
-        if resolution is not None and report.conflicts and not report.cancelled:
-            # Conflicts found by this push: settle them as asked and send what is left.
-            resolved += engine.resolve(resolution, entry_ids=report.conflicts)
-            again = engine.push(options)
-            report.confirmed += again.confirmed
-            report.mismatched += again.mismatched
-            report.failed += again.failed
-            report.recovered += again.recovered
-            report.conflicts = again.conflicts
-            report.cancelled = again.cancelled
-        open_jobs = 0
-        if not args.no_wait and not report.cancelled:
-            open_jobs = engine.poll(wait=True)
-        connection = engine.connection
-    status = status_of(db, connection)
-    files_failed = status["progress_jobs"]["failed"]
-    clean = report.clean and not files_failed
-    # Named again after the push: a column it created has its platform id now.
-    names = NameBook.load(db, connection)
-    summary = summarize_push(db, connection, report, names)
-    for waiting in status["outbox"]:
-        waiting["student"] = names.student(waiting["user_id"])
-        waiting["line_item_label"] = names.line_item(waiting["line_item"])
-    if args.json:
-        emit_json({"connection": connection.name, "confirmed": len(report.confirmed),
-                   "mismatched": len(report.mismatched), "refused": status["refused"],
-                   "conflicts": len(report.conflicts), "failed": len(report.failed),
-                   "recovered": len(report.recovered), "resolved": len(resolved),
-                   "cancelled": report.cancelled,
-                   "time_limit_reached": report.time_limit is not None,
-                   "progress_jobs_open": open_jobs,
-                   "columns_created": len(report.columns_created),
-                   "columns_failed": [{"label": f.label, "message": f.message}
-                                      for f in report.columns_failed],
-                   "files_failed": status["failed_files"],
-                   "outbox": status["outbox"], "ok": clean,
-                   "grades": [grade.to_json() for grade in summary.grades]})
-    else:
-        for url in report.columns_created:
-            created = snapshots.get_line_item(db, connection.id, url)
-            print(f"Created column {created.label if created else url!r}.")
-        for failure in report.columns_failed:
-            print(f"  column not created: {failure.label}: {failure.message} (its grades stay "
-                  "queued)")
-        print(summary.headline + (f", {len(resolved)} resolved" if resolved else "")
-              + (f", {len(report.mismatched)} kept differently by the platform"
-                 if report.mismatched else ""))
-        for sentence in summary.sentences(listed=PUSH_NAMES_LISTED):
-            if not sentence.startswith(PROBLEM_SENTENCES):  # those have a line each below
-                print(f"  {sentence}")
-        for entry in status["outbox"]:
-            if entry["state"] in ("conflict", "failed", "refused"):
-                print(f"  {entry['state']}: {entry['student']} in {entry['line_item_label']}: "
-                      f"{entry['last_error'] or ''}".rstrip())
-        for job in status["failed_files"]:
-            print(f"  file failed: {job['file']}: {job['message']}")
-        if report.conflicts:
-            print(f"See them with `gradedesk conflicts {connection.name}`; settle with "
-                  f"`gradedesk push {connection.name} --resolve mine|theirs|both`.")
-    if report.time_limit is not None:
-        print(f"Push stopped at its time limit of {report.time_limit.limit_text}. The grades "
-              "not sent yet stay queued; push again to send them (--time-limit SECONDS allows "
-              "longer).", file=sys.stderr)
-        return 1
-    if report.cancelled:
-        print("Push cancelled; the grades not sent yet stay queued.", file=sys.stderr)
-        return 130
-    return 0 if clean else 1
+# --- status, conflicts ----------------------------------------------------------------------
 
 
 def status(args: argparse.Namespace, db: Database) -> int:
+    from gradedesk.sync.read_model import status_of
+
     rows = ([connection_store.require_connection(db, args.name)] if args.name
             else connection_store.list_connections(db))
     reports = [status_of(db, row) for row in rows]
@@ -505,6 +319,8 @@ def status(args: argparse.Namespace, db: Database) -> int:
 
 
 def conflicts(args: argparse.Namespace, db: Database) -> int:
+    from gradedesk.sync.read_model import conflicts_of
+
     connection = connection_store.require_connection(db, args.name)
     views = conflicts_of(db, connection)
     if args.json:
@@ -521,6 +337,9 @@ def conflicts(args: argparse.Namespace, db: Database) -> int:
 
 
 def history(args: argparse.Namespace, db: Database) -> int:
+    from gradedesk.sync.lookup import find_line_item, find_member
+    from gradedesk.sync.summaries import named_history
+
     connection = connection_store.require_connection(db, args.name)
     item = find_line_item(db, connection, args.line_item) if args.line_item else None
     member = find_member(db, connection, args.user) if args.user else None
@@ -558,6 +377,8 @@ def _history_json(line: NamedAuditLine) -> dict[str, Any]:
 
 def resolve(args: argparse.Namespace, db: Database) -> int:
     from gradedesk.sync.engine import Resolution, resolve_conflicts
+    from gradedesk.sync.read_model import conflicts_of, find_line_item, find_member
+
     connection = connection_store.require_connection(db, args.name)
     item = find_line_item(db, connection, args.line_item) if args.line_item else None
     member = find_member(db, connection, args.user) if args.user else None
@@ -581,57 +402,9 @@ def resolve(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-# --- CSV ----------------------------------------------------------------------------------------
-
-
-def export(args: argparse.Namespace, db: Database) -> int:
-    connection = connection_store.require_connection(db, args.name)
-    items = None if args.all else [find_line_item(db, connection, args.line_item)]
-    target = Path(args.file).expanduser()
-    count = export_to_file(db, connection, target, items)
-    print(f"Wrote {count} students to {target}.", file=sys.stderr)
-    return 0
-
-
-def import_csv(args: argparse.Namespace, db: Database) -> int:
-    connection = connection_store.require_connection(db, args.name)
-    # The window's File > Import plans with the same function: both list the same changes.
-    plan = read_import_file(db, connection, Path(args.file))
-    if plan.problems:
-        raise GradebookCsvError(plan.problems)
-    changes = list(plan.changes)
-    if args.json:
-        applied = 0
-        if not args.dry_run:
-            applied = apply_import(db, connection, changes)
-            apply_sections(db, connection, plan.sections)
-        emit_json({"connection": connection.name, "dry_run": args.dry_run,
-                   "changes": [change.to_json() for change in changes], "applied": applied,
-                   "sections": [section.to_json() for section in plan.sections]})
-        return 0
-    for change in changes:
-        print(f"  {change.student} in {change.line_item_label}: "
-              f"{_number(change.old_score) or '(none)'} -> {_number(change.new_score)}")
-    for section in plan.sections:
-        print(f"  {section.student}: section {section.old_section or '(none)'} -> "
-              f"{section.new_section}")
-    sections_said = f", {len(plan.sections)} section(s)" if plan.sections else ""
-    if args.dry_run:
-        print(f"{len(changes)} change(s){sections_said} would be made (dry run: nothing "
-              "changed).")
-        return 0
-    applied = apply_import(db, connection, changes)
-    apply_sections(db, connection, plan.sections)
-    print(f"{applied} change(s) saved as drafts; `gradedesk push {connection.name}` sends them."
-          + (f" {len(plan.sections)} section(s) set." if plan.sections else ""))
-    return 0
-
-
 _HANDLERS: dict[str, Handler] = {
-    "pull": pull, "show": show, "grade": grade, "push": push, "status": status,
-    "conflicts": conflicts, "resolve": resolve, "history": history, "export": export,
-    "discard": discard,
-    "import": import_csv,
+    "show": show, "grade": grade, "status": status, "conflicts": conflicts,
+    "resolve": resolve, "history": history, "discard": discard,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from gradedesk.domain import (
     CourseContext,
@@ -16,7 +16,9 @@ from gradedesk.domain import (
     Score,
     ScoreReceipt,
 )
-from gradedesk.platforms.http import HttpSession
+
+if TYPE_CHECKING:  # the protocol needs no HTTP stack (the window imports it at start-up)
+    from gradedesk.platforms.http import HttpSession
 
 
 @runtime_checkable

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradedesk.domain import LineItem
 from gradedesk.platforms.base import GradebookPlatform
@@ -26,7 +25,9 @@ from gradedesk.platforms.errors import (
     ScopeNotGranted,
     TransportError,
 )
-from gradedesk.platforms.lti_advantage.client import LtiAdvantageClient
+
+if TYPE_CHECKING:  # the report's types are the window's; the client is loaded by a check
+    from gradedesk.platforms.lti_advantage.client import LtiAdvantageClient
 
 # Canvas accepts an assertion issued up to 30 s ahead of its clock and 300 s behind.
 CLOCK_SKEW_WARNING_S = 30.0
@@ -77,6 +78,8 @@ class CheckContext:
 def check_platform(platform: GradebookPlatform, context: CheckContext,
                    *, now: datetime | None = None) -> CheckReport:
     """Run every step; a failed step skips the steps that depend on it."""
+    from gradedesk.platforms.lti_advantage.client import LtiAdvantageClient
+
     report = CheckReport()
     if isinstance(platform, LtiAdvantageClient) and \
             not _token_step(platform, context, report, now=now):
@@ -161,6 +164,8 @@ def clock_skew_s(date_header: str | None, now: datetime) -> float | None:
     """How far this computer's clock is ahead of the platform's (negative: behind)."""
     if not date_header:
         return None
+    from email.utils import parsedate_to_datetime  # the email package: only for a check
+
     try:
         theirs = parsedate_to_datetime(date_header)
     except (TypeError, ValueError, IndexError):

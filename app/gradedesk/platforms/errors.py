@@ -12,11 +12,8 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from gradedesk.domain import GradeDeskError, parse_timestamp
 from gradedesk.domain.errors import InputError
@@ -24,6 +21,12 @@ from gradedesk.domain.errors import InputError
 # Platforms sometimes echo what they received (LTIAAS's bodyReceived): never into a message.
 from gradedesk.domain.redaction import redact
 from gradedesk.domain.safe_text import without_controls
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx is imported where a reply is read, not with this module: the error classes are what
+# the layers above (the window's first frame among them) import, and need no HTTP stack.
 
 _MAX_MESSAGE_CHARS = 500
 
@@ -335,6 +338,8 @@ def retry_after_of(response: httpx.Response) -> float | None:
 
 
 def _retry_after_date(raw: str) -> float | None:
+    from email.utils import parsedate_to_datetime  # rare: the email package is a big import
+
     try:
         when = parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):
@@ -350,6 +355,8 @@ def error_from_response(response: httpx.Response, *, token_endpoint: bool = Fals
     ``token_endpoint``: 400/401 from the OAuth token endpoint are credential problems (AuthError),
     not refusals of a request's content.
     """
+    import httpx
+
     status = response.status_code
     try:
         body = response.content
@@ -405,6 +412,8 @@ def error_from_response(response: httpx.Response, *, token_endpoint: bool = Fals
 
 def _origin_text(url: str) -> str:
     """Only scheme, host and port of a redirect's target: its path and query may hold ids."""
+    import httpx
+
     try:
         parsed = httpx.URL(url)
         host = parsed.host

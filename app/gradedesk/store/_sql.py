@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -43,4 +42,6 @@ def from_json(text: str) -> Any:
 
 def content_hash(value: Any) -> str:
     """SHA-256 over the canonical JSON of ``value``: equal content, equal hash."""
+    import hashlib  # here: a command that only reads never loads OpenSSL
+
     return hashlib.sha256(to_json(value).encode("utf-8")).hexdigest()

@@ -8,7 +8,6 @@ that crashed or lost the reply finds the column again instead of creating a seco
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import datetime
 
@@ -34,6 +33,8 @@ def is_local_url(url: str) -> bool:
 
 def new_resource_id() -> str:
     """A resourceId that only this column will ever carry."""
+    import uuid  # here: uuid (with platform) is only for making a column
+
     return f"{RESOURCE_ID_PREFIX}{uuid.uuid4().hex}"
 
 
@@ -53,6 +54,8 @@ def add_local_column(db: Database, connection_id: int, item: LineItem) -> LineIt
     resource_id = item.resource_id or new_resource_id()
     local = replace(item, resource_id=resource_id)
     wire = local.to_wire()
+    import uuid
+
     url = f"{LOCAL_URL_PREFIX}{uuid.uuid4()}"
     now = db_now()
     with db.transaction() as conn:

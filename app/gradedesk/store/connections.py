@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from gradedesk.domain import InputError
@@ -14,15 +15,20 @@ from gradedesk.store.db import Database
 from gradedesk.store.errors import StoreKnownError
 from gradedesk.store.rows import ConnectionKind, ConnectionRow
 
-# Setting names that can only hold a secret: refused, so a caller's slip cannot put one on disk.
-_SECRET_NAME = re.compile(
-    r"(?i)(^|[_-])(secret([_-]?key)?|passw(or)?d|passphrase|private[_-]?key([_-]?pem)?|"
-    r"api[_-]?key|service[_-]?key|(access|refresh|id|auth|bearer)[_-]?token|"
-    r"client[_-]?assertion)$")
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 _COLUMNS = "id, name, kind, settings_json, created_at"
+
+
+@cache
+def _secret_name() -> re.Pattern[str]:
+    """Setting names that can only hold a secret: refused, so a caller's slip cannot put one
+    on disk. Compiled on first use (only saving settings needs it; every command reads)."""
+    return re.compile(
+        r"(?i)(^|[_-])(secret([_-]?key)?|passw(or)?d|passphrase|private[_-]?key([_-]?pem)?|"
+        r"api[_-]?key|service[_-]?key|(access|refresh|id|auth|bearer)[_-]?token|"
+        r"client[_-]?assertion)$")
 
 
 def add_connection(db: Database, name: str, kind: ConnectionKind | str,
@@ -113,7 +119,7 @@ def _refuse_secrets(value: object, where: str) -> None:
         for key, inner in value.items():
             if not isinstance(key, str):
                 raise InputError(f"{where}: setting names must be text.")
-            if _SECRET_NAME.search(_CAMEL_HUMP.sub("_", key)):
+            if _secret_name().search(_CAMEL_HUMP.sub("_", key)):
                 raise InputError(f"{where}: {key!r} is a secret; secrets go to the OS keyring, "
                                  f"never to the database.")
             _refuse_secrets(inner, f"{where}.{key}")
@@ -150,6 +156,8 @@ def _row(raw: tuple[Any, ...]) -> ConnectionRow:
 
 
 SANDBOX_FLAG = "sandbox"
+# The name of the window's own sample course (the built-in sandbox it starts).
+SANDBOX_CONNECTION = "Sandbox course"
 
 
 def is_sandbox(connection: ConnectionRow) -> bool:

@@ -249,6 +249,16 @@ def list_members(db: Database, connection_id: int, *, learners_only: bool = Fals
     return [_member_row(r) for r in rows]
 
 
+def get_member(db: Database, connection_id: int, user_id: str) -> MemberRow | None:
+    """The member with this user id, as ``list_members`` would give it (missing ones left
+    out), or None."""
+    with db.read() as conn:
+        raw = conn.execute(f"SELECT {_MEMBER_COLUMNS} FROM members WHERE connection_id = ? "
+                           "AND user_id = ? AND missing_since IS NULL",
+                           (connection_id, user_id)).fetchone()
+    return None if raw is None else _member_row(raw)
+
+
 def _member_row(raw: tuple[Any, ...]) -> MemberRow:
     return MemberRow(connection_id=raw[0], user_id=raw[1], name=raw[2], given_name=raw[3],
                      family_name=raw[4], sort_name=raw[5], email=raw[6],

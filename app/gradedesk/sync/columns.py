@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from gradedesk.domain import InputError, LineItem, format_score
 from gradedesk.platforms import AuthError, GradebookPlatform
 from gradedesk.platforms.profiles import PlatformProfile
 from gradedesk.store import ConnectionRow, Database, LineItemRow, audit, columns, snapshots
-from gradedesk.sync.engine import SyncEngine
+
+if TYPE_CHECKING:  # passed in by the caller; the window's column forms need no engine
+    from gradedesk.sync.engine import SyncEngine
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,17 +5,13 @@ Read-only views over the store; no network."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from gradedesk.domain import InputError
-from gradedesk.domain.names import Ambiguous, PersonNames, find_person
 from gradedesk.store import (
     ConnectionRow,
     Database,
     OutboxState,
-    SyncState,
     drafts,
     grid,
     jobs,
@@ -24,49 +20,14 @@ from gradedesk.store import (
 )
 from gradedesk.store.rows import GradeRow, LineItemRow, MemberRow
 
-
-def find_line_item(db: Database, connection: ConnectionRow, wanted: str) -> LineItemRow:
-    """A line item by URL, short id or label (case-insensitive); InputError listing choices."""
-    items = snapshots.list_line_items(db, connection.id)
-    text = wanted.strip()
-    keys: tuple[Callable[[LineItemRow], str], ...] = (
-        lambda i: i.url, lambda i: i.short_id, lambda i: i.label.casefold())
-    for key in keys:
-        found = [item for item in items if key(item) in (text, text.casefold())]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise InputError(f"{wanted!r} names {len(found)} line items; use its id.")
-    if not items:
-        raise InputError(f"{connection.name!r} has no line items yet; run "
-                         f"`gradedesk pull {connection.name}` first.")
-    choices = ", ".join(f"{i.short_id} ({i.label})" for i in items[:12])
-    raise InputError(f"No line item {wanted!r} in {connection.name!r}. Known: {choices}")
-
-
-def names_of(member: MemberRow) -> PersonNames:
-    """A roster entry as the names a grader may use for it."""
-    return PersonNames(user_id=member.user_id, name=member.name, given_name=member.given_name,
-                       family_name=member.family_name, sort_name=member.sort_name,
-                       email=member.email)
-
-
-def find_member(db: Database, connection: ConnectionRow, wanted: str) -> MemberRow:
-    """A student by user id, email, name ("Last, First" or "First Last", any case, accents
-    optional) or a surname only one student has; InputError listing the candidates when the
-    name is ambiguous, or saying nobody matches."""
-    members = snapshots.list_members(db, connection.id)
-    try:
-        found = find_person(wanted, members, names_of)
-    except Ambiguous as ambiguous:
-        candidates = cast(tuple[MemberRow, ...], ambiguous.candidates)
-        listed = "; ".join(f"{m.sort_name} ({m.user_id})" for m in candidates[:10])
-        raise InputError(f"{wanted!r} names {len(ambiguous.candidates)} people: {listed}. "
-                         "Use the full name, the email or the user id.") from None
-    if found is None:
-        raise InputError(f"No one called {wanted!r} in {connection.name!r} (use a user id from "
-                         f"`gradedesk show {connection.name} --line-item ID`).")
-    return found
+# Finding what a grader names, and the line item listing, live in modules of their own (the
+# quick commands load only those); the same names here, for every other caller.
+from gradedesk.sync.lookup import find_line_item as find_line_item
+from gradedesk.sync.lookup import find_member as find_member
+from gradedesk.sync.lookup import names_of as names_of
+from gradedesk.sync.overview import LineItemSummary as LineItemSummary
+from gradedesk.sync.overview import line_item_summaries as line_item_summaries
+from gradedesk.sync.overview import names_available as names_available
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,42 +146,6 @@ def status_of(db: Database, connection: ConnectionRow) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
-class LineItemSummary:
-    """One column with its counts (``show`` without ``--line-item``; the window's tree)."""
-
-    row: LineItemRow
-    graded: int
-    needs_grading: int
-    drafts: int
-    students: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.row.url, "short_id": self.row.short_id, "label": self.row.label,
-                "score_maximum": self.row.score_maximum, "graded": self.graded,
-                "pending_manual": self.needs_grading, "drafts": self.drafts,
-                "students": self.students, "on_platform": not self.row.pending_create}
-
-
-def line_item_summaries(db: Database, connection: ConnectionRow) -> list[LineItemSummary]:
-    items = snapshots.list_line_items(db, connection.id)
-    cells = grid.gradebook_cells(db, connection.id)
-    learners = len(snapshots.list_members(db, connection.id, learners_only=True))
-    by_item: dict[int, list[grid.Cell]] = {}
-    for (item_id, _), cell in cells.items():
-        by_item.setdefault(item_id, []).append(cell)
-    summaries = []
-    for item in items:
-        mine = by_item.get(item.id, [])
-        summaries.append(LineItemSummary(
-            row=item, graded=sum(1 for c in mine if c.score is not None),
-            needs_grading=sum(1 for c in mine if c.needs_grading),
-            drafts=sum(1 for c in mine if c.state not in (SyncState.CLEAN,
-                                                           SyncState.CONFIRMED)),
-            students=learners))
-    return summaries
-
-
-@dataclass(frozen=True, slots=True)
 class StudentCell:
     """One student's cell in one line item, as both shells show it."""
 
@@ -262,12 +187,3 @@ def student_cells(db: Database, connection: ConnectionRow, item: LineItemRow
     view = grid.line_item_rows(db, connection.id, item.url)
     return [StudentCell(member, row) for row, member in zip(view.rows, view.members,
                                                             strict=True)]
-
-
-def names_available(db: Database, connection_id: int) -> bool:
-    """False on a platform that gives no names: nobody came from a Names and Roles roster
-    (only from results, or typed by a grader) and some student is known by id alone."""
-    members = snapshots.list_members(db, connection_id)
-    learners = [m for m in members if m.is_learner]
-    return not learners or any(m.source == "roster" for m in members) or \
-        all(m.named for m in learners)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -19,6 +18,10 @@ from typing import TYPE_CHECKING
 
 from gradedesk.domain import GradeDeskError
 from gradedesk.paths import data_dir
+
+# The flags and the display check live apart: the CLI reads them without this module.
+from gradedesk.ui.arguments import add_gui_arguments, has_display
+from gradedesk.ui.arguments import parse_size as parse_size
 
 if TYPE_CHECKING:  # Qt is imported lazily at run time (see run_gui)
     from PySide6.QtCore import QSettings
@@ -28,38 +31,6 @@ DEFAULT_SIZE = (1280, 800)
 SCREENSHOT_TIMEOUT_S = 90.0
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    """"1280x800" -> (1280, 800), for argparse."""
-    try:
-        width, height = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x800") from None
-    if not (320 <= width <= 10_000 and 240 <= height <= 10_000):
-        raise argparse.ArgumentTypeError(f"{text!r} is too small or too large")
-    return width, height
-
-
-def add_gui_arguments(parser: argparse.ArgumentParser, *,
-                      with_data_dir: bool = True) -> argparse.ArgumentParser:
-    """The ``gui`` command's flags (the CLI adds them to its ``gui`` subparser, which has its
-    own ``--data-dir``)."""
-    parser.add_argument("--screenshot", metavar="PNG", type=Path,
-                        help="render the window (offscreen without a display), save it as PNG "
-                             "and exit")
-    parser.add_argument("--sandbox", action="store_true",
-                        help="start the built-in sandbox course, pull it and open it")
-    parser.add_argument("--connection", metavar="NAME", help="open this connection")
-    parser.add_argument("--line-item", metavar="ID",
-                        help="open this line item (its URL, its number or its label)")
-    parser.add_argument("--gradebook", action="store_true",
-                        help="open the whole gradebook rather than one line item")
-    parser.add_argument("--size", metavar="WxH", type=parse_size, default=None,
-                        help="window size, e.g. 1280x800")
-    if with_data_dir:
-        parser.add_argument("--data-dir", metavar="DIR", help="where GradeDesk keeps its data")
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the window (with no connection yet: the first-run screen). Returns the exit code."""
     parser = argparse.ArgumentParser(prog="gradedesk gui",
@@ -67,13 +38,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_gui_arguments(parser)
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     return run_gui(args)
-
-
-def has_display() -> bool:
-    """Whether a window can be shown (Linux needs X11 or Wayland; others always can)."""
-    if not sys.platform.startswith("linux"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -97,6 +61,8 @@ def run_gui(args: argparse.Namespace) -> int:
         return 1
     if screenshot is not None:
         # A throwaway settings file: a screenshot neither reads nor changes the user's layout.
+        import tempfile
+
         settings_dir = tempfile.mkdtemp(prefix="gradedesk-shot-")
         settings = QSettings(str(Path(settings_dir) / "window.ini"), QSettings.Format.IniFormat)
     else:

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from gradedesk import bootstrap
 from gradedesk.store import LineItemRow, MemberRow, snapshots
 from gradedesk.sync import columns
 from gradedesk.sync.columns import ColumnChanges, NewColumn
+from gradedesk.sync.grading import profile_for
 from gradedesk.ui import loaders, sync_work
 from gradedesk.ui.workers import Job
 
@@ -105,7 +105,7 @@ class ColumnPresenter(QObject):
         if connection is None:
             return
         db = self._presenter.context.db
-        profile = bootstrap.profile_for(connection)
+        profile = profile_for(connection)
         self._presenter.run_store(
             "Deleting column", lambda: columns.removal_warning(db, row, profile),
             lambda text: self.removal_explained.emit(row, text))

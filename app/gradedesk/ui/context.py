@@ -1,7 +1,9 @@
 """What every part of the window shares: the store, the keyring and the sandboxes it started.
 
 Passed explicitly (no module-level singletons). Nothing here touches Qt, so it can be built
-and closed from tests and from the screenshot entry point alike.
+and closed from tests and from the screenshot entry point alike; nor the network stack or the
+keyring (``bootstrap``, httpx, keyring load with the first job that needs them), so the window
+paints first.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from gradedesk.bootstrap import open_store
 from gradedesk.secrets import SecretStore
-from gradedesk.store import Database
+from gradedesk.store import Database, open_database
 
 
 class StoppableSandbox(Protocol):
@@ -43,7 +44,8 @@ class AppContext:
     def open(cls, data_dir: Path, secrets: SecretStore | None = None) -> AppContext:
         """Open (creating owner-only) the database in ``data_dir``. Disk I/O: call it before
         the window shows, or from a worker."""
-        return cls(data_dir=data_dir, db=open_store(data_dir), secrets=secrets or SecretStore())
+        return cls(data_dir=data_dir, db=open_database(data_dir),
+                   secrets=secrets or SecretStore())
 
     def adopt_sandbox(self, connection_name: str, sandbox: StoppableSandbox) -> None:
         """Keep a sandbox this process started, replacing (and stopping) an older one."""

@@ -34,7 +34,7 @@ from gradedesk.store import (
     outbox,
     snapshots,
 )
-from gradedesk.sync.engine import save_grade
+from gradedesk.sync.grading import save_grade
 from gradedesk.ui.loaders import load_counts, reload_cells
 from gradedesk.ui.rows import CellKey, StatusCounts, StudentGrade
 from gradedesk.ui.undo_values import CellChange, Field

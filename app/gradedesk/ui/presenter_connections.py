@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gradedesk import bootstrap
 from gradedesk.domain import GradeDeskError
 from gradedesk.ui import sync_work
 from gradedesk.ui.presenter_loading import LoadingPart
 from gradedesk.ui.workers import Job
+
+if TYPE_CHECKING:
+    from gradedesk.bootstrap import NewConnection
 
 
 class ConnectionsPart(LoadingPart):
@@ -24,7 +26,7 @@ class ConnectionsPart(LoadingPart):
         """Add an LTI Advantage connection; the PEM file is read on the store lane, once."""
         context = self.context
 
-        def work() -> bootstrap.NewConnection:
+        def work() -> NewConnection:
             return sync_work.add_lti_connection(context, name, settings,
                                                 private_key_file=private_key_file,
                                                 generate_key=generate_key)
@@ -35,13 +37,13 @@ class ConnectionsPart(LoadingPart):
                               service_key: str) -> None:
         context = self.context
 
-        def work() -> bootstrap.NewConnection:
+        def work() -> NewConnection:
             return sync_work.add_ltiaas_connection(context, name, url, api_key=api_key,
                                                    service_key=service_key)
 
         self._store("Adding connection", work, self._on_connection_added)
 
-    def _on_connection_added(self, added: bootstrap.NewConnection) -> None:
+    def _on_connection_added(self, added: NewConnection) -> None:
         self.connection_added.emit(added)
         self.refresh_overview()
 
@@ -55,7 +57,7 @@ class ConnectionsPart(LoadingPart):
             self.message_posted.emit(f"Removed {name}." if removed else f"No {name} to remove.")
 
         self._store("Removing connection",
-                    lambda: bootstrap.remove_connection(context.db, context.secrets, name), done)
+                    lambda: sync_work.remove_connection(context, name), done)
 
     def test_connection(self, name: str) -> Job[Any] | None:
         context = self.context

@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from gradedesk import bootstrap
 from gradedesk.domain import Cancelled, GradeDeskError, TimeLimitReached
 from gradedesk.platforms import TransportError
 from gradedesk.store import ConnectionRow
+from gradedesk.store.connections import is_sandbox
 from gradedesk.sync.cancel import DEFAULT_TIME_LIMIT_S
 from gradedesk.sync.events import EventKind, SyncEvent
 from gradedesk.ui import loaders
@@ -184,7 +184,7 @@ class PresenterCore(QObject):
 
     @property
     def is_sandbox(self) -> bool:
-        return self.connection is not None and bootstrap.is_sandbox(self.connection)
+        return self.connection is not None and is_sandbox(self.connection)
 
 
     # --- refreshing what is on screen ------------------------------------------------------

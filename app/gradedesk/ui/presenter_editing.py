@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gradedesk import bootstrap
+from gradedesk.sync.grading import profile_for
 from gradedesk.ui import edits, loaders
 from gradedesk.ui.edits import Replay
 from gradedesk.ui.platform_notes import fully_graded_warning
@@ -20,7 +20,7 @@ class EditingPart(PresenterCore):
         """Record a grader's edit on the undo stack; pushing it saves it (store lane)."""
         if not changes or self.connection is None:
             return
-        warning = fully_graded_warning(bootstrap.profile_for(self.connection), changes,
+        warning = fully_graded_warning(profile_for(self.connection), changes,
                                        self.score_of)
         if warning is not None:
             self.warning_posted.emit(warning)  # before the edit is queued

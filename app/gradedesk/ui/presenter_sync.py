@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 
-from gradedesk import bootstrap
 from gradedesk.store import ConnectionRow
-from gradedesk.sync.engine import PullReport, PushReport, Resolution
-from gradedesk.sync.summaries import PushSummary, summarize_push
+from gradedesk.store.connections import SANDBOX_CONNECTION, is_sandbox
 from gradedesk.ui import loaders, sync_work
 from gradedesk.ui.presenter_loading import LoadingPart
 from gradedesk.ui.rows import CellKey
 from gradedesk.ui.workers import Job
+
+if TYPE_CHECKING:
+    from gradedesk.sync.engine import PullReport, PushReport, Resolution
+    from gradedesk.sync.summaries import PushSummary
 
 # How often the window looks whether another program changed the database (one tiny query).
 OUTSIDE_CHECK_MS = 1000
@@ -48,6 +50,8 @@ class SyncPart(LoadingPart):
         context = self.context
 
         def work(job: Job[Any]) -> tuple[PushReport, PushSummary]:
+            from gradedesk.sync.summaries import summarize_push
+
             report = sync_work.push(context, connection, job.emit, job.token)
             # Named here, off the UI thread: the message says who, in which line item.
             return report, summarize_push(context.db, connection, report)
@@ -178,8 +182,8 @@ class SyncPart(LoadingPart):
             return sync_work.resolve(context, connection, resolution, entry_ids, job.token)
 
         def done(settled: list[int]) -> None:
-            verb = {Resolution.MINE: "kept yours", Resolution.THEIRS: "took theirs",
-                    Resolution.BOTH: "kept both"}[resolution]
+            verb = {"mine": "kept yours", "theirs": "took theirs",
+                    "both": "kept both"}[resolution.value]
             self.job_finished.emit(f"{len(settled)} conflict(s) settled: {verb}.", True)
             self.refresh_cells(list(keys))
             self.load_conflicts(open_dialog=False)
@@ -216,13 +220,13 @@ class SyncPart(LoadingPart):
             self.sync_finished.emit("sandbox", started.name)
 
         title = "Starting the sandbox" if fresh else "Resuming the sample course"
-        return self._network(title, work, done, connection_name=bootstrap.SANDBOX_CONNECTION)
+        return self._network(title, work, done, connection_name=SANDBOX_CONNECTION)
 
     def _connection_opened(self, row: ConnectionRow) -> None:
         """Reopening GradeDesk on the sample course brings its platform back quietly, with
         the course as it was left (grades, comments, drafts). Only the window's own sandbox,
         only when nothing serves it already (another window, a test's course)."""
-        if not bootstrap.is_sandbox(row) or row.name != bootstrap.SANDBOX_CONNECTION \
+        if not is_sandbox(row) or row.name != SANDBOX_CONNECTION \
                 or row.name in self._resume_checked \
                 or self.context.sandbox_of(row.name) is not None:
             return

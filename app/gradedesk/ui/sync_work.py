@@ -7,26 +7,31 @@ Threading contract: each runs on a worker thread; ``emit`` and ``token`` come fr
 from __future__ import annotations
 
 import io
-import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from gradedesk import bootstrap
 from gradedesk.domain import InputError
-from gradedesk.platforms import PlatformConfigError, setup
-from gradedesk.platforms.check import CheckReport
 from gradedesk.platforms.profiles import PlatformKind
 from gradedesk.store import ConnectionRow, LineItemRow, jobs, snapshots
 from gradedesk.store import connections as connection_store
 from gradedesk.sync import columns, read_model
 from gradedesk.sync.cancel import CancelToken
-from gradedesk.sync.engine import EventSink, PullReport, PushReport, Resolution
 from gradedesk.sync.events import EventKind, SyncEvent
-from gradedesk.sync.gradebook_io import import_sections
+from gradedesk.sync.grading import profile_for
 from gradedesk.ui import setup_text
 from gradedesk.ui.context import AppContext
+
+if TYPE_CHECKING:
+    from gradedesk.bootstrap import NewConnection
+    from gradedesk.platforms import setup
+    from gradedesk.platforms.check import CheckReport
+    from gradedesk.sync.engine import EventSink, PullReport, PushReport, Resolution
+
+# The wiring to platforms (``bootstrap``: the HTTP clients, keys and the keyring) is imported
+# by the job that needs it, on its worker thread: the window paints before any of it loads.
 
 # Poll Progress right after a push for at most this long; later polls happen on the next push.
 POLL_AFTER_PUSH_S = 60.0
@@ -34,6 +39,8 @@ POLL_AFTER_PUSH_S = 60.0
 
 def pull(context: AppContext, connection: ConnectionRow, emit: EventSink,
          token: CancelToken) -> PullReport:
+    from gradedesk import bootstrap
+
     with bootstrap.engine_for(context.db, context.secrets, connection.name, on_event=emit,
                               cancel=token, grader=context.grader) as engine:
         return engine.pull()
@@ -42,6 +49,8 @@ def pull(context: AppContext, connection: ConnectionRow, emit: EventSink,
 def push(context: AppContext, connection: ConnectionRow, emit: EventSink,
          token: CancelToken) -> PushReport:
     """Push, then follow any file's Progress until it settles (or POLL_AFTER_PUSH_S)."""
+    from gradedesk import bootstrap
+
     with bootstrap.engine_for(context.db, context.secrets, connection.name, on_event=emit,
                               cancel=token, grader=context.grader) as engine:
         report = engine.push()
@@ -52,6 +61,8 @@ def push(context: AppContext, connection: ConnectionRow, emit: EventSink,
 
 def resolve(context: AppContext, connection: ConnectionRow, resolution: Resolution,
             entry_ids: Iterable[int] | None, token: CancelToken) -> list[int]:
+    from gradedesk import bootstrap
+
     with bootstrap.engine_for(context.db, context.secrets, connection.name, cancel=token,
                               grader=context.grader) as engine:
         return engine.resolve(resolution, entry_ids=entry_ids)
@@ -82,6 +93,8 @@ def start_sandbox(context: AppContext, emit: EventSink, token: CancelToken, *, s
     Without ``fresh`` the course kept in the data folder is resumed, and not pulled: the
     database holds what it had when the window closed (the core starts over when it cannot
     resume; then it is pulled like a new one)."""
+    from gradedesk import bootstrap
+
     emit(SyncEvent(EventKind.STARTED, "sandbox",
                    message="Starting the sandbox course" if fresh else
                    "Resuming the sample course"))
@@ -98,6 +111,8 @@ def start_sandbox(context: AppContext, emit: EventSink, token: CancelToken, *, s
     report = pull(context, row, emit, token)
     # Canvas's Names and Roles gives no sections; the sample course's gradebook CSV does, as
     # a teacher's export would.
+    from gradedesk.sync.gradebook_io import import_sections
+
     import_sections(context.db, row, io.StringIO(sandbox.course_csv()))
     return SandboxStart(row.name, report)
 
@@ -107,6 +122,8 @@ def sandbox_to_resume(context: AppContext, row: ConnectionRow) -> SandboxOptions
     to resume quietly: no course kept in the data folder (resuming would make a new one), or
     something answers on its port already (another GradeDesk window, a stand-alone sandbox).
     Store lane: a file read and a loopback connect."""
+    from gradedesk import bootstrap
+
     port = urlsplit(str(row.settings.get("lineitems_url", ""))).port
     if not port or _port_answers(port):
         return None
@@ -125,6 +142,8 @@ def sandbox_to_resume(context: AppContext, row: ConnectionRow) -> SandboxOptions
 
 
 def _port_answers(port: int) -> bool:
+    import socket  # here: the window starts without the socket module
+
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5):
             return True
@@ -144,7 +163,16 @@ def unsent_grades(context: AppContext) -> dict[str, int]:
     return unsent
 
 
+def remove_connection(context: AppContext, name: str) -> bool:
+    """Forget a connection, its local data and its keyring secrets (store lane)."""
+    from gradedesk import bootstrap
+
+    return bootstrap.remove_connection(context.db, context.secrets, name)
+
+
 def check_connection(context: AppContext, name: str, token: CancelToken) -> str:
+    from gradedesk import bootstrap
+
     row = connection_store.require_connection(context.db, name)
     with bootstrap.platform_for(row, context.secrets) as platform:
         items = platform.list_line_items()
@@ -155,8 +183,10 @@ def check_connection(context: AppContext, name: str, token: CancelToken) -> str:
 
 def add_lti_connection(context: AppContext, name: str, settings: Mapping[str, str | None], *,
                        private_key_file: Path | None,
-                       generate_key: bool) -> bootstrap.NewConnection:
+                       generate_key: bool) -> NewConnection:
     """The PEM file is read here, once; only the keyring keeps the key afterwards."""
+    from gradedesk import bootstrap
+
     pem = None
     if private_key_file is not None:
         try:
@@ -169,13 +199,17 @@ def add_lti_connection(context: AppContext, name: str, settings: Mapping[str, st
 
 
 def add_ltiaas_connection(context: AppContext, name: str, url: str, *, api_key: str,
-                          service_key: str) -> bootstrap.NewConnection:
+                          service_key: str) -> NewConnection:
+    from gradedesk import bootstrap
+
     return bootstrap.add_ltiaas_connection(context.db, context.secrets, name, url,
                                            api_key=api_key, service_key=service_key)
 
 
 def check_setup(context: AppContext, name: str) -> CheckReport:
     """Every step from sign-in to one page of grades, each failure with its fix."""
+    from gradedesk import bootstrap
+
     row = connection_store.require_connection(context.db, name)
     return bootstrap.check_connection(row, context.secrets, context.db)
 
@@ -194,6 +228,8 @@ def _fresh(context: AppContext, connection: ConnectionRow, row: LineItemRow) -> 
 def add_column(context: AppContext, connection: ConnectionRow, changes: columns.ColumnChanges,
                token: CancelToken) -> columns.NewColumn:
     """Create a column on the platform now (kept here when the platform cannot be reached)."""
+    from gradedesk import bootstrap
+
     with bootstrap.engine_for(context.db, context.secrets, connection.name, cancel=token,
                               grader=context.grader) as engine:
         return columns.add_column(context.db, connection, changes, engine=engine)
@@ -208,6 +244,8 @@ def _local_only(current: LineItemRow, network: bool) -> None:
 def edit_column(context: AppContext, connection: ConnectionRow, row: LineItemRow,
                 changes: columns.ColumnChanges, *, network: bool) -> LineItemRow:
     """Change a column: here while it is only local, else on the platform (``network``)."""
+    from gradedesk import bootstrap
+
     current = _fresh(context, connection, row)
     _local_only(current, network)
     if current.pending_create:
@@ -222,9 +260,11 @@ def remove_column(context: AppContext, connection: ConnectionRow, row: LineItemR
                   network: bool) -> int:
     """Delete a column (on the platform too, unless it never got there); returns the number
     of local drafts that went with it."""
+    from gradedesk import bootstrap
+
     current = _fresh(context, connection, row)
     _local_only(current, network)
-    profile = bootstrap.profile_for(connection)
+    profile = profile_for(connection)
     if current.pending_create:
         return columns.remove_column(context.db, connection, current, platform=None,
                                      profile=profile, grader=context.grader)
@@ -271,6 +311,8 @@ class AdminSetup:
 def _derive(form: CourseForm) -> setup.DerivedSettings | FieldRefusal:
     """The connection's URLs from the course address, or the field the core refused. Each
     value is checked on its own first, so the message lands under the field it is about."""
+    from gradedesk.platforms import PlatformConfigError, setup
+
     url = form.course_url
     try:
         if form.platform is PlatformKind.MOODLE:
@@ -291,6 +333,8 @@ def _derive(form: CourseForm) -> setup.DerivedSettings | FieldRefusal:
 def add_course(context: AppContext, form: CourseForm) -> AdminSetup | FieldRefusal:
     """Connect a course from its address (a key pair is made into the keyring), then read
     what its administrator pastes."""
+    from gradedesk import bootstrap
+
     derived = _derive(form)
     if isinstance(derived, FieldRefusal):
         return derived
@@ -300,8 +344,10 @@ def add_course(context: AppContext, form: CourseForm) -> AdminSetup | FieldRefus
 
 
 def admin_setup(context: AppContext, name: str) -> AdminSetup:
+    from gradedesk import bootstrap
+
     row = connection_store.require_connection(context.db, name)
-    profile = bootstrap.profile_for(row)
+    profile = profile_for(row)
     if profile is None:
         return AdminSetup(row, None, "", "", needs_client_id=False)
     document = bootstrap.admin_configuration(row, context.secrets)
@@ -311,6 +357,8 @@ def admin_setup(context: AppContext, name: str) -> AdminSetup:
 
 
 def set_client_id(context: AppContext, name: str, client_id: str) -> AdminSetup:
+    from gradedesk import bootstrap
+
     if not client_id.strip():
         raise InputError("Enter the client id your administrator gave you.")
     bootstrap.set_connection_settings(context.db, context.secrets, name,

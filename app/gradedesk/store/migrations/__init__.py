@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -28,7 +32,7 @@ class Migration:
 def all_migrations() -> tuple[Migration, ...]:
     """Every migration shipped with this version, in order (checked for gaps: a gap is a bug)."""
     found: list[Migration] = []
-    for entry in resources.files(__package__).iterdir():
+    for entry in _folder().iterdir():
         match = _NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name,
@@ -37,6 +41,18 @@ def all_migrations() -> tuple[Migration, ...]:
     if [m.version for m in found] != list(range(1, len(found) + 1)):
         raise RuntimeError(f"Migrations are not numbered 1..N without gaps: {found!r}")
     return tuple(found)
+
+
+def _folder() -> Traversable:
+    """Where the SQL files are: this package's folder when installed as files (the usual
+    case, read directly: every command opens the database, and importlib.resources costs
+    each one a dozen imports), else wherever importlib.resources finds them (a zip)."""
+    here = Path(__file__).parent
+    if here.is_dir():
+        return here
+    from importlib import resources
+
+    return resources.files(__package__)
 
 
 def latest_version() -> int:

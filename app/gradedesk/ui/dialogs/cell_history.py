@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradedesk.sync.summaries import CellHistory, NamedAuditLine, cell_history
 from gradedesk.ui.rows import GRADING_WORDS, CellKey
 
 if TYPE_CHECKING:
+    from gradedesk.sync.summaries import CellHistory, NamedAuditLine
     from gradedesk.ui.presenter import Presenter
 
 HISTORY_LIMIT = 500  # lines shown; a grade is rarely sent more than a few times
@@ -182,6 +182,8 @@ class CellHistoryOpener:
         dialog.activateWindow()
         db = self._presenter.context.db
         url, user_id = key
+        from gradedesk.sync.summaries import cell_history  # the audit's reader, when first asked
+
         self._presenter.run_store(
             "Loading history",
             lambda: cell_history(db, connection, url, user_id, limit=HISTORY_LIMIT),

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradedesk.bootstrap import is_sandbox
 from gradedesk.platforms.profiles import profile_of
 from gradedesk.store import ConnectionKind, ConnectionRow
+from gradedesk.store.connections import is_sandbox
 from gradedesk.ui.dialogs.course_setup import CourseSetup
 from gradedesk.ui.dialogs.setup_forms import button
 from gradedesk.ui.loaders import Overview

@@ -6,6 +6,7 @@ lanes; the forms keep what was typed when something is refused."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradedesk.bootstrap import NewConnection
 from gradedesk.platforms.profiles import PlatformKind
 from gradedesk.store import ConnectionKind
 from gradedesk.ui.dialogs.setup_forms import (
@@ -32,6 +32,9 @@ from gradedesk.ui.dialogs.setup_forms import (
 from gradedesk.ui.dialogs.setup_steps import AdminStep, CheckStep, text_label
 from gradedesk.ui.presenter import Presenter
 from gradedesk.ui.sync_work import AdminSetup, CourseForm
+
+if TYPE_CHECKING:
+    from gradedesk.bootstrap import NewConnection
 
 PLATFORMS = (("canvas", "&Canvas"), ("moodle", "&Moodle"), ("other", "&Other AGS platform"),
              ("ltiaas", "&LTIAAS"))

@@ -13,9 +13,6 @@ and ``export_file`` take a path, so tests and other callers skip them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -29,10 +26,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -41,23 +36,16 @@ from PySide6.QtWidgets import (
 
 from gradedesk.domain import format_score
 from gradedesk.domain.gradebook_csv import CellProblem
-from gradedesk.store import ConnectionRow
-from gradedesk.sync.gradebook_io import (
-    ImportPlan,
-    PlannedChange,
-    PlannedSection,
-    apply_sections,
-    export_to_file,
-    read_import_file,
-)
+from gradedesk.sync.gradebook_io import ImportPlan, PlannedChange, PlannedSection
+
+# The window's commands (File > Import / Export), in a module of their own so the window
+# starts without this one; the same names here.
+from gradedesk.ui.dialogs.csv_files import CSV_FILTER as CSV_FILTER
+from gradedesk.ui.dialogs.csv_files import IMPORT_UNDO_TEXT as IMPORT_UNDO_TEXT
+from gradedesk.ui.dialogs.csv_files import CsvFiles as CsvFiles
+from gradedesk.ui.dialogs.csv_files import count_text
 from gradedesk.ui.sync_states import muted_text_color
-from gradedesk.ui.undo_values import CellChange, Field
 
-if TYPE_CHECKING:
-    from gradedesk.ui.presenter import Presenter
-
-IMPORT_UNDO_TEXT = "Import grades from CSV"
-CSV_FILTER = "CSV files (*.csv *.txt *.tsv);;All files (*)"
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -216,7 +204,7 @@ class ImportPreviewDialog(QDialog):
         if changes:
             self.changes_label.setText(
                 "Changes in the file (kept here until it is fixed):" if plan.problems
-                else f"{_count(changes, 'change')}:")
+                else f"{count_text(changes, 'change')}:")
             self.changes_label.setBuddy(self.changes_table)
         self.changes_label.setVisible(bool(changes))
         self.changes_table.setVisible(bool(changes))
@@ -225,7 +213,7 @@ class ImportPreviewDialog(QDialog):
 
         self.buttons = QDialogButtonBox(self)
         self.apply_button: QPushButton = self.buttons.addButton(
-            f"&Apply {_count(changes, 'change')}" if changes else "&Apply",
+            f"&Apply {count_text(changes, 'change')}" if changes else "&Apply",
             QDialogButtonBox.ButtonRole.AcceptRole)
         self.apply_button.setAccessibleName("Apply the import")
         self.apply_button.setEnabled(plan.can_apply)
@@ -260,177 +248,34 @@ def _table(parent: QWidget, name: str) -> QTableView:
     return table
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def summary_text(plan: ImportPlan, file_name: str, connection_name: str) -> str:
     """What the preview says above its tables."""
     if plan.problems:
         count = len(plan.problems)
         listed = "It is listed below with its line" if count == 1 \
             else "They are listed below with their lines"
-        return (f"{file_name} has {_count(count, 'problem')}. {listed} in the file. Nothing is "
+        return (f"{file_name} has {count_text(count, 'problem')}. {listed} in the file. Nothing is "
                 "imported from a file with problems: fix the file in the spreadsheet, save it "
                 "as CSV and import it again. Nothing has changed.")
     if not plan.changes and not plan.sections:
         return (f"Nothing to import: every score in {file_name} is already in "
-                f"{connection_name} ({_count(plan.unchanged, 'score')} the same; a blank cell "
+                f"{connection_name} ({count_text(plan.unchanged, 'score')} the same; a blank cell "
                 "changes nothing).")
     said = ""
     if plan.changes:
         students = len({change.user_id for change in plan.changes})
         items = len({change.line_item_url for change in plan.changes})
-        said = (f"{file_name} changes {_count(len(plan.changes), 'score')} of "
-                f"{_count(students, 'student')} in {_count(items, 'line item')} of "
+        said = (f"{file_name} changes {count_text(len(plan.changes), 'score')} of "
+                f"{count_text(students, 'student')} in {count_text(items, 'line item')} of "
                 f"{connection_name}.")
         if plan.unchanged:
             verb = "is" if plan.unchanged == 1 else "are"
-            said += f" {_count(plan.unchanged, 'score')} in the file {verb} the same already."
+            said += (f" {count_text(plan.unchanged, 'score')} in the file {verb} the same "
+                     "already.")
         said += (" Applying saves them here as your changes, ready for the next push; one "
                  "Undo takes the scores back.")
     if plan.sections:
         said += (f" {'It' if plan.changes else file_name} sets the section of "
-                 f"{_count(len(plan.sections), 'student')} (kept here; the platform's roster "
-                 "has no sections).")
+                 f"{count_text(len(plan.sections), 'student')} (kept here; the platform's "
+                 "roster has no sections).")
     return said.strip()
-
-
-class CsvFiles:
-    """The window's import and export commands (created by the window, kept)."""
-
-    def __init__(self, parent: QWidget, presenter: Presenter) -> None:
-        self._parent = parent
-        self._presenter = presenter
-        self.folder = Path.home()  # where the file dialogs open (the last folder used)
-        self.preview: ImportPreviewDialog | None = None
-        self.refusal: QMessageBox | None = None  # the last "cannot read / write" box
-        self._pending: tuple[frozenset[tuple[str, str]], str] | None = None
-        presenter.edits_saved.connect(self._on_presenter_edits_saved)
-
-    # --- import ---------------------------------------------------------------------------
-
-    def ask_import(self) -> None:
-        """File > Import grades from CSV…: choose a file, then preview it."""
-        if self._presenter.connection is None:
-            return
-        name, _ = QFileDialog.getOpenFileName(self._parent, "Import grades from CSV",
-                                              str(self.folder), CSV_FILTER)
-        if name:
-            self.import_file(Path(name))
-
-    def import_file(self, path: Path) -> None:
-        """Read and check ``path`` on the store lane, then show the preview."""
-        connection = self._presenter.connection
-        if connection is None:
-            return
-        self.folder = path.parent
-        db = self._presenter.context.db
-        self._presenter.run_store(
-            f"Reading {path.name}", lambda: read_import_file(db, connection, path),
-            lambda plan: self._show_preview(plan, path, connection),
-            on_refused=lambda message: self._refuse("Import grades", message))
-
-    def _show_preview(self, plan: ImportPlan, path: Path, connection: ConnectionRow) -> None:
-        if self.preview is not None:
-            self.preview.close()
-            self.preview.deleteLater()
-        self.preview = ImportPreviewDialog(plan, path.name, connection.name, self._parent)
-        self.preview.apply_requested.connect(
-            lambda applied: self.apply(applied, connection, path.name))
-        self.preview.open()
-
-    def apply(self, plan: ImportPlan, connection: ConnectionRow, file_name: str) -> None:
-        """Record the scores as one edit (one Undo step), saved as typed grades are; set the
-        sections the file gives."""
-        current = self._presenter.connection
-        if current is None or current.id != connection.id:
-            self._refuse("Import grades", f"The import was for {connection.name}; nothing was "
-                                          "imported. Open it and import the file again.")
-            return
-        if plan.sections:
-            db = self._presenter.context.db
-            self._presenter.run_store(
-                "Setting sections", lambda: apply_sections(db, connection, plan.sections),
-                lambda count: self._on_sections_set(count, file_name))
-        edits = [CellChange((change.line_item_url, change.user_id), Field.SCORE,
-                            change.old_score, change.new_score, change.had_draft)
-                 for change in plan.changes]
-        if not edits:
-            return
-        self._pending = (frozenset(edit.key for edit in edits), file_name)
-        self._presenter.apply_changes(edits, IMPORT_UNDO_TEXT)
-
-    def _on_sections_set(self, count: int, file_name: str) -> None:
-        self._presenter.message_posted.emit(
-            f"Set the section of {_count(count, 'student')} from {file_name}.")
-        self._presenter.reload_views()  # the Section column and filter show them
-
-    def _on_presenter_edits_saved(self, outcome: object) -> None:
-        if self._pending is None:
-            return
-        keys, file_name = self._pending
-        rows, errors = getattr(outcome, "rows", {}), getattr(outcome, "errors", {})
-        if not keys <= rows.keys() | errors.keys():
-            return  # another edit, saved before the import's
-        self._pending = None
-        refused = len(keys & errors.keys())
-        saved = len(keys) - refused
-        text = (f"Imported {_count(saved, 'score')} from {file_name}: saved here, queued for "
-                "the next push (Undo takes the import back).")
-        if refused:
-            text += f" {_count(refused, 'score')} could not be saved; the alert says why."
-        self._presenter.message_posted.emit(text)
-
-    # --- export ---------------------------------------------------------------------------
-
-    def ask_export(self) -> None:
-        """File > Export grades to CSV…: every line item, in Canvas's gradebook layout."""
-        connection = self._presenter.connection
-        if connection is None:
-            return
-        suggested = self.folder / f"{_file_safe(connection.name)} grades {date.today()}.csv"
-        name, _ = QFileDialog.getSaveFileName(self._parent, "Export grades to CSV",
-                                              str(suggested), CSV_FILTER)
-        if name:
-            path = Path(name)
-            self.export_file(path if path.suffix else path.with_suffix(".csv"))
-
-    def export_file(self, path: Path) -> None:
-        """Write the gradebook (drafts over the platform's copies) on the store lane."""
-        connection = self._presenter.connection
-        if connection is None:
-            return
-        self.folder = path.parent
-        db = self._presenter.context.db
-        self._presenter.run_store(
-            f"Exporting to {path.name}", lambda: export_to_file(db, connection, path),
-            lambda count: self._presenter.message_posted.emit(
-                f"Exported {_count(count, 'student')} of {connection.name} to {path}."),
-            on_refused=lambda message: self._refuse("Export grades", message))
-
-    # --- both -------------------------------------------------------------------------------
-
-    def _refuse(self, title: str, message: str) -> None:
-        """A file that cannot be read or written: said in a box; nothing has changed."""
-        if self.refusal is not None:
-            self.refusal.close()
-            self.refusal.deleteLater()
-        box = QMessageBox(QMessageBox.Icon.Warning, title, message,
-                          QMessageBox.StandardButton.Ok, self._parent)
-        box.setInformativeText("Nothing has changed.")
-        box.setAccessibleName(title)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        self.refusal = box
-        box.open()
-
-    def close_all(self) -> None:
-        for dialog in (self.preview, self.refusal):
-            if dialog is not None:
-                dialog.close()
-
-
-def _file_safe(name: str) -> str:
-    """A connection name as part of a file name (no folder separators)."""
-    return "".join("-" if character in '/\\:*?"<>|' else character
-                   for character in name).strip() or "gradebook"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import (
@@ -94,6 +93,8 @@ def edit_text(value: float | None) -> str:
     7.33 shown), never scientific notation, so an unchanged Enter makes no draft."""
     if value is None:
         return ""
+    from decimal import Decimal  # here: the first frame has no editor open
+
     text = format(Decimal(repr(float(value))), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 

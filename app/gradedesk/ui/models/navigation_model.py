@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
-from gradedesk.bootstrap import is_sandbox
 from gradedesk.store import ConnectionRow, LineItemRow
+from gradedesk.store.connections import is_sandbox
 from gradedesk.ui.loaders import Overview
 from gradedesk.ui.models.base import format_score
 from gradedesk.ui.navigation import NavTarget

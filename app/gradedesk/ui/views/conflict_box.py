@@ -13,15 +13,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gradedesk.domain import format_score
-from gradedesk.sync.engine import Resolution
 from gradedesk.ui.loaders import ConflictRow
 
-CHOICES = {Resolution.MINE: "Keep &mine", Resolution.THEIRS: "Take &theirs",
-           Resolution.BOTH: "Keep &both"}
+# The choices by the values of the engine's Resolution ("mine" == Resolution.MINE, and they
+# key the same dict entries): the engine, which the window needs only once a grade is sent
+# or a conflict settled, is imported when a choice is made, not to build the panel.
+CHOICES = {"mine": "Keep &mine", "theirs": "Take &theirs", "both": "Keep &both"}
 EXPLAIN = {
-    Resolution.MINE: "Send my grade over theirs (with a new timestamp).",
-    Resolution.THEIRS: "Drop my draft; nothing is sent.",
-    Resolution.BOTH: "Keep their grade and add my comment beside theirs.",
+    "mine": "Send my grade over theirs (with a new timestamp).",
+    "theirs": "Drop my draft; nothing is sent.",
+    "both": "Keep their grade and add my comment beside theirs.",
 }
 
 
@@ -47,7 +48,7 @@ class ConflictBox(QGroupBox):
         layout.addWidget(self.sides)
         # Two to a row: the panel may be as narrow as 240 pixels.
         grid = QGridLayout()
-        self.buttons: dict[Resolution, QPushButton] = {}
+        self.buttons: dict[str, QPushButton] = {}
         for position, (resolution, text) in enumerate(CHOICES.items()):
             button = QPushButton(text, self)
             button.setAutoDefault(False)  # Enter in the panel must not pick a side
@@ -81,7 +82,9 @@ class ConflictBox(QGroupBox):
         for button in self.buttons.values():
             button.setEnabled(not busy and self.conflict is not None)
 
-    def _on_button_clicked(self, resolution: Resolution) -> None:
+    def _on_button_clicked(self, choice: str) -> None:
         if self.conflict is not None:
+            from gradedesk.sync.engine import Resolution
+
             self.set_busy(True)  # until the resolved cell is shown again
-            self.resolution_requested.emit(resolution, self.conflict)
+            self.resolution_requested.emit(Resolution(choice), self.conflict)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Callable
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
@@ -33,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from gradedesk.domain import ContentItem, InputError
 from gradedesk.store import SyncState
-from gradedesk.sync.engine import Resolution
 from gradedesk.ui.loaders import CellDetail, ConflictRow, local_time
 from gradedesk.ui.models.base import format_score
 from gradedesk.ui.rows import CellKey, activity_word, grading_word
@@ -42,6 +42,9 @@ from gradedesk.ui.thread_lines import ThreadLine
 from gradedesk.ui.undo_values import CellChange, Field
 from gradedesk.ui.views.comment_bank_box import CommentBankBox
 from gradedesk.ui.views.conflict_box import ConflictBox
+
+if TYPE_CHECKING:
+    from gradedesk.sync.engine import Resolution
 
 
 def _label(text: str, name: str, parent: QWidget, *, wrap: bool = True) -> QLabel:

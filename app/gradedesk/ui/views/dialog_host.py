@@ -4,18 +4,20 @@ legend, the sandbox and quit questions and the crash box. All non-modal."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from gradedesk import __version__
-from gradedesk.sync.engine import Resolution
-from gradedesk.ui.dialogs.conflicts import ConflictDialog
-from gradedesk.ui.dialogs.connections import ConnectionsDialog
-from gradedesk.ui.dialogs.crash import crash_box
 from gradedesk.ui.loaders import ConflictRow, Overview
 from gradedesk.ui.presenter import Presenter
 from gradedesk.ui.views.legend import Legend
+
+if TYPE_CHECKING:  # each dialog's module is imported when it is first opened
+    from gradedesk.sync.engine import Resolution
+    from gradedesk.ui.dialogs.conflicts import ConflictDialog
+    from gradedesk.ui.dialogs.connections import ConnectionsDialog
 
 
 class DialogHost:
@@ -32,6 +34,8 @@ class DialogHost:
                          on_course_ready: Callable[[str], None] | None = None
                          ) -> ConnectionsDialog:
         if self.connections is None:
+            from gradedesk.ui.dialogs.connections import ConnectionsDialog
+
             self.connections = ConnectionsDialog(self._presenter, self._window)
             if on_course_ready is not None:
                 self.connections.course_ready.connect(on_course_ready)
@@ -45,6 +49,8 @@ class DialogHost:
         if self.conflicts is None:
             if not open_dialog:
                 return
+            from gradedesk.ui.dialogs.conflicts import ConflictDialog
+
             self.conflicts = ConflictDialog(self._window)
             self.conflicts.resolution_chosen.connect(self._on_conflicts_resolution_chosen)
         self.conflicts.show_conflicts(rows)
@@ -148,6 +154,8 @@ class DialogHost:
         box.show()
 
     def show_crash(self, error: BaseException) -> None:
+        from gradedesk.ui.dialogs.crash import crash_box
+
         crash_box(self._window, error).show()
 
     def close_all(self) -> None:

@@ -6,7 +6,6 @@ updated whenever the table's rows change.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -97,6 +96,8 @@ class GlancePanel(QWidget):
         self.title.setToolTip(self.title.text())
         self.chart.set_counts(histogram(scores, maximum))
         if scores:
+            import statistics  # here: the first frame shows no line item yet
+
             mean = statistics.fmean(scores)
             median = statistics.median(scores)
             text = (f"Graded {len(scores)} of {students}  ·  mean {format_score(mean)}  ·  "

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMenu
 
-from gradedesk.sync.engine import Resolution
 from gradedesk.ui.models.base import KEY_ROLE
 from gradedesk.ui.rows import CellKey
 from gradedesk.ui.views.actions import WindowActions, build_grid_menu
 from gradedesk.ui.views.grade_table import GradeTableView
 
 if TYPE_CHECKING:
+    from gradedesk.sync.engine import Resolution
     from gradedesk.ui.views.main_window import MainWindow
 
 

@@ -8,16 +8,17 @@ the cell that follows the selection (grid_area.GridArea), and what the grader is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QMainWindow, QStackedWidget, QWidget
 
-from gradedesk.bootstrap import is_sandbox
 from gradedesk.domain import format_score
 from gradedesk.store import ConnectionRow, LineItemRow
-from gradedesk.ui.dialogs.cell_history import CellHistoryDialog, CellHistoryOpener
-from gradedesk.ui.dialogs.connections import ConnectionsDialog
-from gradedesk.ui.dialogs.csv_import import CsvFiles
+from gradedesk.store.connections import is_sandbox
+from gradedesk.ui.dialogs.cell_history import CellHistoryOpener
+from gradedesk.ui.dialogs.csv_files import CsvFiles
 from gradedesk.ui.icons import app_icon
 from gradedesk.ui.loaders import ConflictRow, Overview
 from gradedesk.ui.models.base import KEY_ROLE, GradeTableModel
@@ -44,6 +45,10 @@ from gradedesk.ui.views.window_state import (
     save_view,
 )
 from gradedesk.ui.views.workspace import Workspace
+
+if TYPE_CHECKING:  # opened on demand: their modules load then (see DialogHost)
+    from gradedesk.ui.dialogs.cell_history import CellHistoryDialog
+    from gradedesk.ui.dialogs.connections import ConnectionsDialog
 
 __all__ = ["GRADEBOOK_MODE", "LINE_ITEM_MODE", "MainWindow"]
 
