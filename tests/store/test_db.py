@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -228,3 +229,20 @@ def test_data_version_moves_for_another_programs_commit_not_for_our_own(data_dir
     finally:
         ours.close()
         theirs.close()
+
+
+def test_connections_of_ended_threads_are_closed_when_new_threads_come(
+        data_dir: Path) -> None:
+    """Each push and pull runs its requests on fresh worker threads; their connections are
+    closed once those threads have ended, not kept open until the app quits."""
+    with ThreadPoolExecutor(max_workers=1) as opener:  # a thread that ends: not this one
+        db = opener.submit(open_database, data_dir).result()
+    try:
+        worker = threading.Thread(target=lambda: db.schema_version)
+        worker.start()
+        worker.join()
+        assert len(db._connections) == 1  # the worker's: the opener's closed as it came
+        assert db.schema_version == latest_version()  # this thread's first use
+        assert len(db._connections) == 1  # this thread's: the worker's closed in turn
+    finally:
+        db.close()

@@ -65,6 +65,7 @@ class _ThreadState:
     conn: sqlite3.Connection
     depth: int = 0  # nesting of transaction()/read() blocks on this thread
     writing: bool = False
+    owner: threading.Thread | None = None  # the thread using it (its ident may be reused)
 
 
 class Database:
@@ -186,10 +187,22 @@ class Database:
             with self._lock:
                 if self._closed:
                     raise StoreStateError("The database has been closed.")
+                self._close_for_ended_threads()
                 conn = _connect(self._path, self._busy_timeout_s)
                 self._connections.append(conn)
                 state = self._states[ident] = _ThreadState(conn)
+        if state.owner is not threading.current_thread():
+            state.owner = threading.current_thread()  # an ident handed on to a new thread
         return state
+
+    def _close_for_ended_threads(self) -> None:
+        """Close the connections of threads that have ended (each push's and pull's worker
+        threads would otherwise leave theirs open until the app quits). Under ``_lock``."""
+        for ident, state in list(self._states.items()):
+            if state.owner is not None and not state.owner.is_alive() and not state.depth:
+                del self._states[ident]
+                self._connections.remove(state.conn)
+                state.conn.close()
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
