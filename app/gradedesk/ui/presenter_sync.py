@@ -26,6 +26,7 @@ OUTSIDE_CHECK_MS = 1000
 
 class SyncPart(LoadingPart):
     _checking_outside = False  # a data-version query is on the store lane
+    _outside_watch: QTimer | None = None  # the timer looking for other programs' edits
 
     def pull(self) -> Job[Any] | None:
         connection = self.connection
@@ -98,7 +99,10 @@ class SyncPart(LoadingPart):
         """Notice edits another program (the ``gradedesk`` command, a second window) commits
         to the database, and reload what is on screen. ``ready`` says whether reloading now
         is safe (not while the grader is typing in a cell; the next check tries again).
-        Not while a network job runs: its end refreshes what it touched."""
+        Not while a network job runs: its end refreshes what it touched. Once per presenter:
+        a second call changes nothing."""
+        if self._outside_watch is not None:
+            return
         db = self.context.db
         seen: list[int | None] = [None]  # the data version last looked at
 
@@ -140,7 +144,7 @@ class SyncPart(LoadingPart):
                                    lambda _job: db.data_version(), on_done=done,
                                    on_failed=self._outside_check_failed)
 
-        timer = QTimer(self)
+        timer = self._outside_watch = QTimer(self)
         timer.setInterval(interval_ms)
         timer.timeout.connect(check)
         timer.start()

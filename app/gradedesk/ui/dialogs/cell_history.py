@@ -9,7 +9,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradedesk.ui.rows import GRADING_WORDS, CellKey
+from gradedesk.ui.views.copy_action import add_copy_action
 
 if TYPE_CHECKING:
     from gradedesk.sync.summaries import CellHistory, NamedAuditLine
@@ -71,12 +71,7 @@ class CellHistoryDialog(QDialog):
         header.setStretchLastSection(True)
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        copy = QAction("&Copy lines", self.lines)
-        copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
-        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        copy.triggered.connect(self.copy_selection)
-        self.lines.addAction(copy)
-        self.lines.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        add_copy_action(self.lines, "&Copy lines", self.copy_selection)
         layout.addWidget(self.lines, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)

@@ -8,7 +8,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -22,6 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from gradedesk.ui.views.copy_action import add_copy_action
 
 # A day of grading makes a few hundred messages; older ones are dropped beyond this.
 MAX_ENTRIES = 1000
@@ -81,12 +82,7 @@ class ActivityPanel(QDockWidget):
         header = self.messages.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        copy = QAction("&Copy messages", self.messages)
-        copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
-        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        copy.triggered.connect(self.copy_selection)
-        self.messages.addAction(copy)
-        self.messages.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        add_copy_action(self.messages, "&Copy messages", self.copy_selection)
         layout.addWidget(self.messages, 1)
         self.setWidget(body)
 
