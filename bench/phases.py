@@ -35,14 +35,20 @@ _totals: dict[str, tuple[int, float]] = {}
 _lock = threading.Lock()
 _marks: dict[str, float] = {}
 
-ENGINE_PHASES = ("push", "pull", "create_columns", "_retry_failed", "_recover", "_check_conflicts",
-                 "_read_back", "_send_one", "_settle_lost_replies", "_confirm_sent",
-                 "_mark_conflicts", "poll")
+ENGINE_PHASES = ("push", "pull", "create_columns", "_retry_failed", "_recover",
+                 "_send_by_line_item", "_judge_queued", "_read_back", "_fetch_read", "_send_one",
+                 "_settle_lost_replies", "_confirm_sent", "_judge_sent", "_mark_conflicts", "poll")
 CLIENT_CALLS = ("post_score_payload", "list_results", "list_line_items", "list_members")
 
 
+_spans: dict[str, tuple[float, float]] = {}  # label -> (first start, last end), process clock
+
+
 def _add(name: str, seconds: float) -> None:
+    now = time.perf_counter() - STARTED
     with _lock:
+        first, _last = _spans.get(name, (now - seconds, now))
+        _spans[name] = (min(first, now - seconds), now)
         count, total = _totals.get(name, (0, 0.0))
         _totals[name] = (count + 1, total + seconds)
 
@@ -79,6 +85,14 @@ def install() -> None:
         _add("store transactions (wait + work + commit)", time.perf_counter() - started)
 
     store_db.Database.transaction = transaction  # type: ignore[method-assign]
+    limiter_init = ratelimit.RateLimiter.__init__
+
+    def remembered(self: Any, *args: Any, **kwargs: Any) -> None:
+        limiter_init(self, *args, **kwargs)
+        _limiters.append(self)
+
+    ratelimit.RateLimiter.__init__ = remembered  # type: ignore[method-assign]
+    threading.Thread(target=_sample_in_flight, daemon=True).start()
     in_flight = os.environ.get("GD_BENCH_IN_FLIGHT")
     if in_flight:
         defaults = list(ratelimit.RateLimitPolicy.__init__.__defaults__ or ())
@@ -90,12 +104,39 @@ def install() -> None:
         kwdefaults["workers"] = int(workers)
 
 
+_in_flight: dict[int, int] = {}  # requests in flight -> how many 10 ms samples saw that many
+_limits: dict[int, int] = {}
+
+
+def _sample_in_flight() -> None:
+    """Every 10 ms, how many requests the rate limiter has in flight and allows."""
+    while True:
+        time.sleep(0.01)
+        for limiter in list(_limiters):
+            for state in list(limiter._origins.values()):
+                if state.in_flight:
+                    _in_flight[state.in_flight] = _in_flight.get(state.in_flight, 0) + 1
+                    _limits[state.limit] = _limits.get(state.limit, 0) + 1
+
+
+_limiters: list[Any] = []
+
+
 def report() -> None:
     total = time.perf_counter() - STARTED
-    lines = [f"PHASES process {total:.2f} s; imports before the CLI ran "
+    cpu = os.times()
+    lines = [f"PHASES process {total:.2f} s (CPU {cpu.user:.2f} s user, {cpu.system:.2f} s "
+             f"system); imports before the CLI ran "
              f"{_marks.get('imported', STARTED) - STARTED:.2f} s"]
     for name, (count, seconds) in sorted(_totals.items(), key=lambda item: -item[1][1]):
-        lines.append(f"PHASES {name}: {count} calls, {seconds:.2f} s")
+        first, last = _spans.get(name, (0.0, 0.0))
+        lines.append(f"PHASES {name}: {count} calls, {seconds:.2f} s "
+                     f"(from {first:.2f} s to {last:.2f} s)")
+    if _in_flight:
+        lines.append("PHASES requests in flight (10 ms samples): " + ", ".join(
+            f"{k}:{v}" for k, v in sorted(_in_flight.items())))
+        lines.append("PHASES limiter's limit while busy (10 ms samples): " + ", ".join(
+            f"{k}:{v}" for k, v in sorted(_limits.items())))
     print("\n".join(lines), file=sys.stderr, flush=True)
 
 

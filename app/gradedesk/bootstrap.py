@@ -33,7 +33,7 @@ from gradedesk.platforms.keys import (
 from gradedesk.platforms.lti_advantage.client import LtiAdvantageClient, LtiAdvantageConfig
 from gradedesk.platforms.ltiaas import LtiaasClient
 from gradedesk.platforms.profiles import PlatformKind, detect_kind, profile_of
-from gradedesk.secrets import SecretKind, SecretStore
+from gradedesk.secrets import SecretKind, SecretMissing, SecretStore
 from gradedesk.store import ConnectionKind, ConnectionRow, Database, open_database
 from gradedesk.store import connections as connection_store
 from gradedesk.store.connections import SANDBOX_CONNECTION as SANDBOX_CONNECTION
@@ -75,10 +75,12 @@ def require_binding(connection: ConnectionRow, secrets: SecretStore) -> str:
     """The connection's binding, checked against its settings now; a connection from before
     bindings existed is bound on first use."""
     current = settings_binding(connection.settings)
-    if not secrets.has(connection.name, SecretKind.SETTINGS_BINDING):
+    try:  # one keyring read (each is a D-Bus round trip), not a "has" and then a "get"
+        bound = secrets.get(connection.name, SecretKind.SETTINGS_BINDING)
+    except SecretMissing:
         _bind(secrets, connection.name, connection.settings)
         return current
-    if secrets.get(connection.name, SecretKind.SETTINGS_BINDING) != current:
+    if bound != current:
         raise SettingsTampered(
             f"The settings of {connection.name!r} in the database (token URL, audience, client "
             "id or platform address) are not the ones its key was registered for: they were "
@@ -334,8 +336,12 @@ def platform_for(connection: ConnectionRow, secrets: SecretStore, *,
     if connection.kind is ConnectionKind.LTI:
         config = _lti_config(connection.settings, connection.name)
         binding = require_binding(connection, secrets)
-        pem = secrets.get(connection.name, SecretKind.PRIVATE_KEY)
-        return LtiAdvantageClient(config, pem.encode("ascii"), sleep=sleep,
+        name = connection.name
+
+        def read_private_key() -> bytes:  # only when a token must be signed
+            return secrets.get(name, SecretKind.PRIVATE_KEY).encode("ascii")
+
+        return LtiAdvantageClient(config, read_private_key, sleep=sleep,
                                   token_cache=KeyringTokenCache(secrets, connection.name,
                                                                 binding),
                                   job_deadline=job_deadline)

@@ -196,6 +196,43 @@ def test_token_cached_across_operations(sandbox: Any, private_pem: bytes) -> Non
     assert counter.count == 1
 
 
+class _KeptTokens:
+    """A token cache like the keyring's, in memory."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, tuple[str, float]] = {}
+
+    def load(self, scopes: str) -> tuple[str, float] | None:
+        return self.tokens.get(scopes)
+
+    def save(self, scopes: str, token: str, renew_at: float) -> None:
+        self.tokens[scopes] = (token, renew_at)
+
+
+def test_the_private_key_is_read_only_when_a_token_must_be_signed(sandbox: Any,
+                                                                  private_pem: bytes) -> None:
+    kept = _KeptTokens()
+    reads: list[int] = []
+
+    def read_key() -> bytes:
+        reads.append(1)
+        return private_pem
+
+    def client(cache: _KeptTokens) -> LtiAdvantageClient:
+        return LtiAdvantageClient(sandbox_config(sandbox.info), read_key, token_cache=cache)
+
+    with client(kept) as first:
+        first.list_line_items()
+    assert reads == [1] and kept.tokens  # signed once, and the token kept
+    with client(kept) as second:  # the next run: its kept token is still good
+        second.list_line_items()
+    assert reads == [1]
+    sandbox.expire_tokens()
+    with client(kept) as third:  # refused with 401: a new token, so the key is read now
+        assert len(third.list_line_items()) == 6
+    assert reads == [1, 1]
+
+
 def test_token_refreshed_once_after_access_token_expired(sandbox: Any,
                                                          private_pem: bytes) -> None:
     counter = TokenCounter(sandbox.info["token_url"])

@@ -79,6 +79,7 @@ def test_a_push_checks_the_draft_by_the_same_rule(db: Database, base: ServerCopy
     queued = outbox.entries(db, row.id, (OutboxState.QUEUED,))
     engine = SyncEngine(db, row, Holds(live))  # type: ignore[arg-type]
     report = PushReport()
-    ready = engine._check_conflicts(queued, report)
+    engine._read_back(queued)
+    ready = engine._judge_queued(queued, report)
     assert (report.conflicts != []) is changed
     assert (ready == []) is changed

@@ -148,7 +148,7 @@ def test_a_stale_timestamp_refusal_is_a_conflict_not_a_retry(course: Course) -> 
     [entry] = outbox.entries(course.db, course.connection_id)
     # The platform's copy moves on after the conflict check (only its time, nothing a grader
     # sees): Canvas answers 400 "before last updated", the spec-only platform 409.
-    original = course.engine._check_conflicts
+    original = course.engine._judge_queued
 
     def check_then_colleague(*args: Any) -> Any:
         ready = original(*args)
@@ -157,7 +157,7 @@ def test_a_stale_timestamp_refusal_is_a_conflict_not_a_retry(course: Course) -> 
         return ready
 
     engine = course.engine
-    engine._check_conflicts = check_then_colleague  # type: ignore[method-assign]
+    engine._judge_queued = check_then_colleague  # type: ignore[method-assign]
     report = engine.push()
     assert report.conflicts == [entry.id] and course.ledger() == []
     assert outbox.entry(course.db, entry.id).state is OutboxState.CONFLICT
@@ -218,17 +218,17 @@ def test_confirmed_means_the_read_back_holds_what_was_sent(course: Course) -> No
     user = course.learners()[4]
     course.grade(user, score_given=6, comment="Read back.")
     engine = course.engine
-    reading = engine._read_back
+    reading = engine._fetch_read
     calls = []
 
-    def read_back_after_a_colleague(entries: Any) -> None:
+    def read_back_after_a_colleague(read: Any) -> Any:
         calls.append(1)
         if len(calls) == 2:  # the read-back that confirms: the platform moved meanwhile
             course.admin("POST", "results", json={"line_item_id": course.item(),
                                                   "user_id": user, "score_given": 2})
-        reading(entries)
+        return reading(read)
 
-    engine._read_back = read_back_after_a_colleague  # type: ignore[method-assign]
+    engine._fetch_read = read_back_after_a_colleague  # type: ignore[method-assign]
     report = engine.push()
     assert report.confirmed == [] and len(report.mismatched) == 1 and not report.clean
     [row] = [r for r in grid.line_item_rows(course.db, course.connection_id,

@@ -95,16 +95,16 @@ def test_the_counts_are_those_of_the_cells_built_one_by_one(rig: Rig) -> None:
     # Kept differently: the platform moved between the POST and the read-back that confirms.
     _grade(rig, mismatch, score_given=6, comment="Read back.")
     engine = rig.engine
-    reading = engine._read_back
+    reading = engine._fetch_read
     calls: list[int] = []
 
-    def read_back_after_a_colleague(entries: Any) -> None:
+    def read_back_after_a_colleague(read: Any) -> Any:
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == 2:  # the read-back that confirms
             rig.colleague(mismatch, 3)
-        reading(entries)
+        return reading(read)
 
-    engine._read_back = read_back_after_a_colleague  # type: ignore[method-assign]
+    engine._fetch_read = read_back_after_a_colleague  # type: ignore[method-assign]
     engine.push()
     # Refused: Canvas takes no grade for its Test Student.
     members = snapshots.list_members(rig.db, rig.connection.id, learners_only=True)

@@ -63,6 +63,19 @@ def entry(db: Database, outbox_id: int) -> OutboxEntry:
         return entry_in(conn, outbox_id)
 
 
+def entries_by_id(db: Database, outbox_ids: Iterable[int]) -> dict[int, OutboxEntry]:
+    """The entries with these ids that exist, by id, in one read (ids gone are left out)."""
+    wanted = sorted(set(outbox_ids))
+    found: dict[int, OutboxEntry] = {}
+    with db.read() as conn:
+        for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            chunk = wanted[start:start + 500]
+            rows = conn.execute(f"SELECT {OUTBOX_COLUMNS} {_FROM} "
+                                f"WHERE o.id IN ({', '.join('?' * len(chunk))})", chunk)
+            found.update((row.id, row) for row in map(outbox_row, rows))
+    return found
+
+
 def entry_in(conn: sqlite3.Connection, outbox_id: int) -> OutboxEntry:
     """One entry by id, inside an open block."""
     raw = conn.execute(f"SELECT {OUTBOX_COLUMNS} {_FROM} WHERE o.id = ?",

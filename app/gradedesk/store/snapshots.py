@@ -185,6 +185,26 @@ def member_wire(member: Member) -> dict[str, Any]:
     return body
 
 
+_UPSERT_MEMBER = (
+    "INSERT INTO members (connection_id, user_id, name, given_name, family_name, "
+    "sort_name, email, roles_json, is_learner, status, section, wire_json, "
+    "content_hash, fetched_at, source) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (connection_id, user_id) DO UPDATE SET name = excluded.name, "
+    "given_name = excluded.given_name, family_name = excluded.family_name, "
+    "sort_name = excluded.sort_name, email = excluded.email, "
+    "roles_json = excluded.roles_json, is_learner = excluded.is_learner, "
+    "status = excluded.status, "
+    # A section from an imported file (store.sections) stays while the platform gives none;
+    # one the platform gives replaces it.
+    "section = CASE WHEN excluded.section IS NULL AND members.section_from_file "
+    "THEN members.section ELSE excluded.section END, "
+    "section_from_file = excluded.section IS NULL AND members.section_from_file, "
+    "wire_json = excluded.wire_json, content_hash = excluded.content_hash, "
+    "fetched_at = excluded.fetched_at, missing_since = NULL, "
+    "source = excluded.source")
+
+
 def upsert_members(db: Database, connection_id: int, members: Iterable[Member], *,
                    sections: Mapping[str, str] | None = None,
                    complete: bool = True, source: str = "roster") -> SnapshotChanges:
@@ -197,41 +217,26 @@ def upsert_members(db: Database, connection_id: int, members: Iterable[Member], 
     updated: list[str] = []
     seen: set[str] = set()
     with db.transaction() as conn:
+        stored = {user_id: (digest, missing_since) for user_id, digest, missing_since in
+                  conn.execute("SELECT user_id, content_hash, missing_since FROM members "
+                               "WHERE connection_id = ?", (connection_id,))}
+        rows = []
         for member in members:
             wire = member_wire(member)
             section = sections.get(member.user_id)
             digest = content_hash({"wire": wire, "section": section})
             seen.add(member.user_id)
-            old = conn.execute(
-                "SELECT content_hash, missing_since FROM members "
-                "WHERE connection_id = ? AND user_id = ?",
-                (connection_id, member.user_id)).fetchone()
+            old = stored.get(member.user_id)
             if old is None:
                 added.append(member.user_id)
             elif old[0] != digest or old[1] is not None:
                 updated.append(member.user_id)
-            conn.execute(
-                "INSERT INTO members (connection_id, user_id, name, given_name, family_name, "
-                "sort_name, email, roles_json, is_learner, status, section, wire_json, "
-                "content_hash, fetched_at, source) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (connection_id, user_id) DO UPDATE SET name = excluded.name, "
-                "given_name = excluded.given_name, family_name = excluded.family_name, "
-                "sort_name = excluded.sort_name, email = excluded.email, "
-                "roles_json = excluded.roles_json, is_learner = excluded.is_learner, "
-                "status = excluded.status, "
-                # A section from an imported file (store.sections) stays while the platform
-                # gives none; one the platform gives replaces it.
-                "section = CASE WHEN excluded.section IS NULL AND members.section_from_file "
-                "THEN members.section ELSE excluded.section END, "
-                "section_from_file = excluded.section IS NULL AND members.section_from_file, "
-                "wire_json = excluded.wire_json, content_hash = excluded.content_hash, "
-                "fetched_at = excluded.fetched_at, missing_since = NULL, "
-                "source = excluded.source",
-                (connection_id, member.user_id, member.name, member.given_name,
-                 member.family_name, member.sort_name, member.email, to_json(list(member.roles)),
-                 int(member.is_learner), member.status, section, to_json(wire), digest, now,
-                 source))
+            stored[member.user_id] = (digest, None)  # a roster naming someone twice
+            rows.append((connection_id, member.user_id, member.name, member.given_name,
+                         member.family_name, member.sort_name, member.email,
+                         to_json(list(member.roles)), int(member.is_learner), member.status,
+                         section, to_json(wire), digest, now, source))
+        conn.executemany(_UPSERT_MEMBER, rows)
         removed = _mark_missing(conn, "members", "user_id", connection_id, seen, now,
                                 kept="source = 'typed'") if complete else []
     return SnapshotChanges(tuple(added), tuple(updated), tuple(removed))
@@ -321,18 +326,25 @@ def upsert_results(db: Database, connection_id: int, line_item_url: str,
     removed: list[str] = []
     with db.transaction() as conn:
         line_item = require_line_item_in(conn, connection_id, line_item_url)
+        # One query for what is stored and one statement for every row, not two statements a
+        # result: a pull stores tens of thousands of results.
+        stored = dict(conn.execute("SELECT user_id, content_hash FROM server_results "
+                                   "WHERE line_item_id = ?", (line_item.id,)).fetchall())
         seen: set[str] = set()
+        rows = []
         for result in results:
             seen.add(result.user_id)
-            change = _store_result(conn, line_item.id, result, now)
-            if change == "added":
+            row = _result_values(line_item.id, result, now)
+            digest = row[-2]
+            if result.user_id not in stored:
                 added.append(result.user_id)
-            elif change == "updated":
+            elif stored[result.user_id] != digest:
                 updated.append(result.user_id)
+            stored[result.user_id] = digest  # a listing naming a user twice: the last wins
+            rows.append(row)
+        conn.executemany(_UPSERT_RESULT, rows)
         if complete:
-            stored = conn.execute("SELECT user_id FROM server_results WHERE line_item_id = ?",
-                                  (line_item.id,)).fetchall()
-            removed = sorted(row[0] for row in stored if row[0] not in seen)
+            removed = sorted(user_id for user_id in stored if user_id not in seen)
             conn.executemany(
                 "DELETE FROM server_results WHERE line_item_id = ? AND user_id = ?",
                 [(line_item.id, user_id) for user_id in removed])
@@ -363,27 +375,35 @@ def upsert_result(db: Database, connection_id: int, line_item_url: str, user_id:
                            conflicts=tuple(conflicts))
 
 
+_UPSERT_RESULT = (
+    "INSERT INTO server_results (line_item_id, user_id, result_url, score, maximum, "
+    "comment, server_timestamp, wire_json, content_hash, fetched_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (line_item_id, user_id) DO UPDATE SET result_url = excluded.result_url, "
+    "score = excluded.score, maximum = excluded.maximum, comment = excluded.comment, "
+    "server_timestamp = excluded.server_timestamp, wire_json = excluded.wire_json, "
+    "version = version + (content_hash != excluded.content_hash), "
+    "content_hash = excluded.content_hash, fetched_at = excluded.fetched_at")
+
+
+def _result_values(line_item_id: int, result: Result, now: str) -> tuple[Any, ...]:
+    """The values ``_UPSERT_RESULT`` takes for ``result``; the content hash is next to last."""
+    stamp = None if result.timestamp is None else db_time(result.timestamp)
+    return (line_item_id, result.user_id, result.id or None, result.result_score,
+            result.result_maximum, result.comment, stamp, to_json(result.to_wire()),
+            result_hash(result), now)
+
+
 def _store_result(conn: sqlite3.Connection, line_item_id: int, result: Result,
                   now: str) -> str:
-    digest = result_hash(result)
+    row = _result_values(line_item_id, result, now)
     old = conn.execute("SELECT content_hash FROM server_results "
                        "WHERE line_item_id = ? AND user_id = ?",
                        (line_item_id, result.user_id)).fetchone()
-    stamp = None if result.timestamp is None else db_time(result.timestamp)
-    conn.execute(
-        "INSERT INTO server_results (line_item_id, user_id, result_url, score, maximum, "
-        "comment, server_timestamp, wire_json, content_hash, fetched_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (line_item_id, user_id) DO UPDATE SET result_url = excluded.result_url, "
-        "score = excluded.score, maximum = excluded.maximum, comment = excluded.comment, "
-        "server_timestamp = excluded.server_timestamp, wire_json = excluded.wire_json, "
-        "version = version + (content_hash != excluded.content_hash), "
-        "content_hash = excluded.content_hash, fetched_at = excluded.fetched_at",
-        (line_item_id, result.user_id, result.id or None, result.result_score,
-         result.result_maximum, result.comment, stamp, to_json(result.to_wire()), digest, now))
+    conn.execute(_UPSERT_RESULT, row)
     if old is None:
         return "added"
-    return "same" if old[0] == digest else "updated"
+    return "same" if old[0] == row[-2] else "updated"
 
 
 def _moved_drafts(conn: sqlite3.Connection, line_item_id: int,

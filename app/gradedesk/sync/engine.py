@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from queue import SimpleQueue
 from typing import Any
 
 from gradedesk.domain import (
@@ -28,6 +29,7 @@ from gradedesk.domain import (
     Member,
     Result,
     Score,
+    ScoreReceipt,
     TimeLimitReached,
     format_score,
     format_timestamp,
@@ -57,8 +59,9 @@ from gradedesk.store import (
     outbox,
     snapshots,
 )
+from gradedesk.store.group_commit import GroupCommit, WriteConnection
 from gradedesk.store.locks import push_lock
-from gradedesk.store.rows import BaseCopy, ConnectionRow, DraftRow
+from gradedesk.store.rows import BaseCopy, ConnectionRow, DraftRow, ServerResultRow
 from gradedesk.sync.cancel import CancelToken
 from gradedesk.sync.conflicts import (
     NOTHING,
@@ -81,8 +84,9 @@ EventSink = Callable[[SyncEvent], None]
 
 # Threads for a pull's listings, a push's POSTs and its read-backs. How many requests are in
 # flight at once is the client's rate limiter's call (from X-Rate-Limit-Remaining, up to
-# RateLimitPolicy.max_concurrency): there are enough threads for its highest.
-DEFAULT_WORKERS = 12
+# RateLimitPolicy.max_concurrency, 11): there are more threads than that, so the limiter's
+# slots stay full while some threads are between requests (claiming, marking sent).
+DEFAULT_WORKERS = 16
 # Confirmations are committed this many at a time.
 CONFIRM_BATCH = 200
 # Up to this many grades of one line item are read back one student at a time.
@@ -162,6 +166,53 @@ def score_of(entry: OutboxEntry) -> Score:
     return Score.from_wire(body)
 
 
+class _PushTasks:
+    """The push's waiting requests, taken by its workers: reads before sends, each in the
+    order added. ``take`` waits for one, or returns None once closed."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._reads: deque[tuple[str, str, Any]] = deque()
+        self._sends: deque[tuple[str, str, Any]] = deque()
+        self._closed = False
+
+    def add_reads(self, tasks: Iterable[tuple[str, str, Any]]) -> None:
+        with self._changed:
+            self._reads.extend(tasks)
+            self._changed.notify_all()
+
+    def add_sends(self, tasks: Iterable[tuple[str, str, Any]]) -> None:
+        with self._changed:
+            self._sends.extend(tasks)
+            self._changed.notify_all()
+
+    def take(self) -> tuple[str, str, Any] | None:
+        with self._changed:
+            while not (self._closed or self._reads or self._sends):
+                self._changed.wait()
+            if self._closed:
+                return None
+            return self._reads.popleft() if self._reads else self._sends.popleft()
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._reads.clear()
+            self._sends.clear()
+            self._changed.notify_all()
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What claiming an entry found: a state to report as it is (nothing to send), or the
+    draft with the payload claimed, or with why this platform cannot take it."""
+
+    state: OutboxState | None = None
+    draft: DraftRow | None = None
+    payload: bytes = b""
+    unsendable: PlatformError | None = None
+
+
 class SyncEngine:
     """One connection's sync work. Thread-safe for one run at a time per connection."""
 
@@ -182,6 +233,8 @@ class SyncEngine:
         self._emit_to = on_event
         self._clock = clock
         self._emit_lock = threading.Lock()
+        # The workers' claim and sent marks, committed together (a disk flush each otherwise).
+        self._writes = GroupCommit(db)
 
     # --- events ---------------------------------------------------------------------------
 
@@ -213,7 +266,8 @@ class SyncEngine:
                 return item_id, self.platform.list_results(item_id)
 
             # The roster's pages and every line item's results are fetched side by side (the
-            # rate limiter paces them); the store takes the roster first, then each listing.
+            # rate limiter paces them); the store takes the roster first, then each listing
+            # in the order they arrive.
             with ThreadPoolExecutor(self.workers, thread_name_prefix="pull") as pool:
                 roster = pool.submit(self.platform.list_members) \
                     if self.platform.has_roster else None
@@ -226,7 +280,9 @@ class SyncEngine:
                     self._emit(EventKind.PROGRESS, "pull", done=0, total=total,
                                message=f"{total} line items" + (
                                    f", {report.members} people" if roster is not None else ""))
-                    for future in futures:
+                    # Stored as they arrive: the last listing to come is the only write left
+                    # when the fetching is over.
+                    for future in as_completed(futures):
                         item_id, results = future.result()
                         graded_users.update(result.user_id for result in results)
                         changes = snapshots.upsert_results(self.db, self.connection.id, item_id,
@@ -316,18 +372,7 @@ class SyncEngine:
                       if not columns.is_local_url(entry.line_item_url)]
             self._emit(EventKind.STARTED, "push", total=len(queued),
                        message=f"Sending {len(queued)} grade{'s' if len(queued) != 1 else ''}")
-            ready = self._check_conflicts(queued, report)
-            total, done = len(ready), 0
-            with ThreadPoolExecutor(self.workers, thread_name_prefix="push") as pool:
-                futures = [pool.submit(self._send_one, entry, options) for entry in ready]
-                for future in futures:
-                    entry_id, state = future.result()
-                    done += 1
-                    if state is OutboxState.CONFLICT:
-                        report.conflicts.append(entry_id)
-                    elif state is OutboxState.FAILED:
-                        report.failed.append(entry_id)
-                    self._emit(EventKind.PROGRESS, "push", done=done, total=total)
+            self._send_by_line_item(queued, options, report)
             self._settle_lost_replies(report, options)
             self._confirm_sent(report)
         except Cancelled as exc:
@@ -399,41 +444,110 @@ class SyncEngine:
                 outbox.transition(conn, entry.id, OutboxState.QUEUED)
 
     def _read_back(self, entries: Iterable[OutboxEntry]) -> None:
-        """Fetch the current results of these entries' cells into the store: one listing per
-        line item, or one small request per student when only a few are concerned (a
-        2,000-student listing is 20 pages of throttle cost for one grade). The requests run
-        side by side (the rate limiter paces them); the store is written here, in order."""
-        reads: list[tuple[str, str | None]] = []  # (line item, one student or None: all)
-        for url, group in sorted(group_by_line_item(entries).items()):
-            users = sorted({entry.user_id for entry in group})
-            if len(users) <= PER_STUDENT_READ_BACK:
-                reads.extend((url, user) for user in users)
-            else:
-                reads.append((url, None))
-
-        def fetch(read: tuple[str, str | None]) -> list[Result]:
-            self.cancel.raise_if_cancelled()
-            url, user = read
-            return self.platform.list_results(url, user_id=user) if user is not None \
-                else self.platform.list_results(url)
-
+        """Fetch the current results of these entries' cells into the store (``_reads_for``).
+        The requests run side by side (the rate limiter paces them); the store is written
+        here, in order."""
+        reads = _reads_for(entries)
         if not reads:
             return
         with ThreadPoolExecutor(min(self.workers, len(reads)),
                                 thread_name_prefix="read-back") as pool:
-            futures = [pool.submit(fetch, read) for read in reads]
+            futures = [pool.submit(self._fetch_read, read) for read in reads]
             try:
-                for (url, user), future in zip(reads, futures, strict=True):
-                    results = future.result()
-                    if user is not None:
-                        snapshots.upsert_result(self.db, self.connection.id, url, user,
-                                                results[0] if results else None)
-                    else:
-                        snapshots.upsert_results(self.db, self.connection.id, url, results)
+                for read, future in zip(reads, futures, strict=True):
+                    self._store_read(read, future.result())
             except BaseException:
                 for future in futures:
                     future.cancel()
                 raise
+
+    def _fetch_read(self, read: Read) -> list[Result]:
+        self.cancel.raise_if_cancelled()
+        url, user = read
+        return self.platform.list_results(url, user_id=user) if user is not None \
+            else self.platform.list_results(url)
+
+    def _store_read(self, read: Read, results: list[Result]) -> None:
+        url, user = read
+        if user is not None:
+            snapshots.upsert_result(self.db, self.connection.id, url, user,
+                                    results[0] if results else None)
+        else:
+            snapshots.upsert_results(self.db, self.connection.id, url, results)
+
+    def _send_by_line_item(self, queued: Sequence[OutboxEntry], options: PushOptions,
+                           report: PushReport) -> None:
+        """Per line item: read its results, turn drafts a colleague has overtaken into
+        conflicts, send the rest, and read the line item back once its last score is
+        answered. The line items overlap, so the reads before and after run while other
+        line items' scores are sent. The workers take their next request themselves (reads
+        ahead of sends) and never wait for this thread, which only judges what they bring."""
+        by_item = {url: group for url, group in sorted(group_by_line_item(queued).items())}
+        tasks = _PushTasks()
+        finished: SimpleQueue[tuple[str, str, Any, Any, BaseException | None]] = SimpleQueue()
+        reads_left: dict[tuple[str, str], int] = {}
+        sends_left: dict[str, int] = {}
+        outstanding, total, done = 0, len(queued), 0
+
+        def add_reads(stage: str, url: str, entries: Sequence[OutboxEntry]) -> None:
+            nonlocal outstanding
+            reads = _reads_for(entries)
+            reads_left[(stage, url)] = len(reads)
+            outstanding += len(reads)
+            tasks.add_reads([(stage, url, read) for read in reads])
+
+        def worker() -> None:
+            while (task := tasks.take()) is not None:
+                stage, url, work = task
+                try:
+                    outcome = self._send_one(work, options) if stage == "send" \
+                        else self._fetch_read(work)
+                except BaseException as error:  # noqa: BLE001 - raised by the judging thread
+                    finished.put((stage, url, work, None, error))
+                else:
+                    finished.put((stage, url, work, outcome, None))
+
+        for url, group in by_item.items():
+            add_reads("check", url, group)
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="push") as pool:
+            for _ in range(self.workers):
+                pool.submit(worker)
+            try:
+                while outstanding:
+                    stage, url, work, outcome, error = finished.get()
+                    outstanding -= 1
+                    if error is not None:
+                        raise error
+                    if stage == "send":
+                        entry_id, state = outcome
+                        done += 1
+                        if state is OutboxState.CONFLICT:
+                            report.conflicts.append(entry_id)
+                        elif state is OutboxState.FAILED:
+                            report.failed.append(entry_id)
+                        self._emit(EventKind.PROGRESS, "push", done=done, total=total)
+                        sends_left[url] -= 1
+                        if not sends_left[url]:
+                            add_reads("confirm", url, self._sent_in(url))
+                        continue
+                    self._store_read(work, outcome)
+                    reads_left[(stage, url)] -= 1
+                    if reads_left[(stage, url)]:
+                        continue
+                    if stage == "check":
+                        ready = self._judge_queued(by_item[url], report)
+                        done += len(by_item[url]) - len(ready)
+                        sends_left[url] = len(ready)
+                        outstanding += len(ready)
+                        tasks.add_sends([("send", url, entry) for entry in ready])
+                    else:
+                        self._judge_sent(self._sent_in(url), report)
+            finally:
+                tasks.close()  # the workers finish what they hold and stop
+
+    def _sent_in(self, line_item_url: str) -> list[OutboxEntry]:
+        return outbox.entries(self.db, self.connection.id, (OutboxState.SENT,),
+                              line_item_url=line_item_url)
 
     def _wait_until_settled(self, entries: Sequence[OutboxEntry]) -> None:
         """Give the platform time to finish POSTs whose replies were lost (cancellable)."""
@@ -464,8 +578,9 @@ class SyncEngine:
                 try:
                     state = self._recover_one(entry)
                 except PlatformError as exc:
-                    log.info("could not read back a grade with a lost reply: %s",
-                             exc.user_message)
+                    # The class and status only: a platform's words may name the student.
+                    log.info("could not read back a grade with a lost reply: %s (HTTP %s)",
+                             type(exc).__name__, exc.status)
                     continue
                 report.recovered.append(entry.id)
                 if state is OutboxState.QUEUED:
@@ -493,7 +608,8 @@ class SyncEngine:
             except PlatformError as exc:
                 # Unknown still: it stays sending, is never re-sent blind, and is checked
                 # again at the end of this push or by the next one.
-                log.info("could not read back an interrupted grade: %s", exc.user_message)
+                log.info("could not read back an interrupted grade: %s (HTTP %s)",
+                         type(exc).__name__, exc.status)
                 continue
             report.recovered.append(entry.id)
 
@@ -524,18 +640,18 @@ class SyncEngine:
                    user_id=entry.user_id, state=state.value)
         return state
 
-    def _check_conflicts(self, queued: Sequence[OutboxEntry],
-                         report: PushReport) -> list[OutboxEntry]:
-        """Read back the results of every line item with queued drafts; a draft whose base no
-        longer matches the server becomes a conflict instead of being sent."""
-        self._read_back(queued)
+    def _judge_queued(self, queued: Sequence[OutboxEntry],
+                      report: PushReport) -> list[OutboxEntry]:
+        """With the line item's results just read back: a draft whose base no longer
+        matches the server becomes a conflict instead of being sent; the rest are ready."""
         ready = []
+        drafts_now = self._drafts_of(queued)
+        servers = self._server_copies(queued)
         for entry in queued:
-            draft = self._draft_of(entry)
+            draft = drafts_now.get(entry.id)
             if draft is None:
                 continue
-            server = snapshots.get_result(self.db, self.connection.id, entry.line_item_url,
-                                          entry.user_id)
+            server = servers.get((entry.line_item_url, entry.user_id))
             live = NOTHING if server is None else server.as_copy()
             if server_changed(draft.base.as_copy(), live):
                 with self.db.transaction() as conn:
@@ -549,35 +665,39 @@ class SyncEngine:
                 ready.append(entry)
         return ready
 
-    def _draft_of(self, entry: OutboxEntry) -> DraftRow | None:
-        if entry.draft_id is None:
-            return None
+    def _drafts_of(self, entries: Sequence[OutboxEntry]) -> dict[int, DraftRow]:
+        """Each entry's draft as it is now (by entry id), in one read."""
+        found = {}
         with self.db.read() as conn:
-            return drafts.draft_by_id(conn, entry.draft_id)
+            for entry in entries:
+                draft = drafts.draft_by_id(conn, entry.draft_id) if entry.draft_id else None
+                if draft is not None:
+                    found[entry.id] = draft
+        return found
+
+    def _server_copies(self, entries: Sequence[OutboxEntry]
+                       ) -> dict[tuple[str, str], ServerResultRow]:
+        """The stored server copy of each entry's cell, by (line item URL, user id): a whole
+        line item's results in one query, not one query a grade."""
+        copies: dict[tuple[str, str], ServerResultRow] = {}
+        for url, group in group_by_line_item(entries).items():
+            if len(group) <= PER_STUDENT_READ_BACK:
+                for entry in group:
+                    row = snapshots.get_result(self.db, self.connection.id, url, entry.user_id)
+                    if row is not None:
+                        copies[(url, entry.user_id)] = row
+            else:
+                copies.update(((url, row.user_id), row) for row in
+                              snapshots.list_results(self.db, self.connection.id, url))
+        return copies
 
     def _send_one(self, entry: OutboxEntry, options: PushOptions) -> tuple[int, OutboxState]:
         self.cancel.raise_if_cancelled()
-        with self.db.transaction() as conn:
-            # The draft as it is now (a grader may have edited it since the queue was read),
-            # and exactly the bytes that go out, claimed and committed before they do.
-            draft = drafts.draft_by_id(conn, entry.draft_id) if entry.draft_id else None
-            if draft is None:
-                return entry.id, entry.state
-            score = outgoing_score(draft, options,
-                                   canvas_extensions=self.platform.supports_progress)
-            unsendable: PlatformError | None = None
-            try:
-                payload = self.platform.score_payload(score)
-            except PlatformError as exc:  # this platform cannot take it (LTIAAS and files)
-                unsendable = exc
-            else:
-                if not outbox.claim(conn, entry.id, draft_revision=draft.revision,
-                                    payload_text=payload.decode("utf-8")):
-                    return entry.id, outbox.entry_in(conn, entry.id).state
-                audit.append(conn, connection_name=self.connection.name, action="score.post",
-                             summary=_summary(score), grader=self.grader,
-                             line_item_url=entry.line_item_url, user_id=entry.user_id,
-                             outbox_id=entry.id)
+        claim = self._writes.run(lambda conn: self._claim(conn, entry, options))
+        if claim.state is not None:
+            return entry.id, claim.state
+        draft, payload, unsendable = claim.draft, claim.payload, claim.unsendable
+        assert draft is not None
         if unsendable is not None:
             return entry.id, self._settle(entry, OutboxState.FAILED, unsendable)
         try:
@@ -604,21 +724,45 @@ class SyncEngine:
             return entry.id, OutboxState.SENDING
         except PlatformError as exc:
             return entry.id, self._settle(entry, OutboxState.FAILED, exc)
-        with self.db.transaction() as conn:
-            outbox.transition(conn, entry.id, OutboxState.SENT, result_url=receipt.result_url,
-                              receipt={"resultUrl": receipt.result_url,
-                                       "progress": list(receipt.progress_urls)})
-            titles = {item.url: item.title for item in draft.attachments}
-            jobs.add_jobs(conn, entry.id, [
-                (item.progress_url, item.title or titles.get(item.url))
-                for item in receipt.content_items if item.progress_url])
-            audit.append(conn, connection_name=self.connection.name, action="score.accepted",
-                         summary="the platform accepted the score", grader=self.grader,
-                         line_item_url=entry.line_item_url, user_id=entry.user_id,
-                         reply_status=200, outbox_id=entry.id)
+        self._writes.run(lambda conn: self._mark_sent(conn, entry, draft, receipt))
         self._emit(EventKind.ITEM_DONE, "push", line_item_id=entry.line_item_url,
                    user_id=entry.user_id, state="sent")
         return entry.id, OutboxState.SENT
+
+    def _claim(self, conn: WriteConnection, entry: OutboxEntry,
+               options: PushOptions) -> _Claim:
+        """The draft as it is now (a grader may have edited it since the queue was read), and
+        exactly the bytes that go out, claimed (``sending``) before they do."""
+        draft = drafts.draft_by_id(conn, entry.draft_id) if entry.draft_id else None
+        if draft is None:
+            return _Claim(state=entry.state)
+        score = outgoing_score(draft, options, canvas_extensions=self.platform.supports_progress)
+        try:
+            payload = self.platform.score_payload(score)
+        except PlatformError as exc:  # this platform cannot take it (LTIAAS and files)
+            return _Claim(draft=draft, unsendable=exc)
+        if not outbox.claim(conn, entry.id, draft_revision=draft.revision,
+                            payload_text=payload.decode("utf-8")):
+            return _Claim(state=outbox.entry_in(conn, entry.id).state)
+        audit.append(conn, connection_name=self.connection.name, action="score.post",
+                     summary=_summary(score), grader=self.grader,
+                     line_item_url=entry.line_item_url, user_id=entry.user_id,
+                     outbox_id=entry.id)
+        return _Claim(draft=draft, payload=payload)
+
+    def _mark_sent(self, conn: WriteConnection, entry: OutboxEntry, draft: DraftRow,
+                   receipt: ScoreReceipt) -> None:
+        outbox.transition(conn, entry.id, OutboxState.SENT, result_url=receipt.result_url,
+                          receipt={"resultUrl": receipt.result_url,
+                                   "progress": list(receipt.progress_urls)})
+        titles = {item.url: item.title for item in draft.attachments}
+        jobs.add_jobs(conn, entry.id, [
+            (item.progress_url, item.title or titles.get(item.url))
+            for item in receipt.content_items if item.progress_url])
+        audit.append(conn, connection_name=self.connection.name, action="score.accepted",
+                     summary="the platform accepted the score", grader=self.grader,
+                     line_item_url=entry.line_item_url, user_id=entry.user_id,
+                     reply_status=200, outbox_id=entry.id)
 
     def _settle(self, entry: OutboxEntry, state: OutboxState,
                 exc: PlatformError) -> OutboxState:
@@ -641,12 +785,17 @@ class SyncEngine:
         if not sent:
             return
         self._read_back(sent)
+        self._judge_sent(sent, report)
+
+    def _judge_sent(self, sent: Sequence[OutboxEntry], report: PushReport) -> None:
+        """With their cells just read back: confirm each sent entry whose read-back holds what
+        was sent; the others are recorded with what the platform kept instead."""
         for start in range(0, len(sent), CONFIRM_BATCH):
             batch = sent[start:start + CONFIRM_BATCH]
             judged = []
+            servers = self._server_copies(batch)
             for entry in batch:
-                server = snapshots.get_result(self.db, self.connection.id,
-                                              entry.line_item_url, entry.user_id)
+                server = servers.get((entry.line_item_url, entry.user_id))
                 live = NOTHING if server is None else server.as_copy()
                 judged.append((entry, server, what_the_platform_kept(score_of(entry), live)))
             # One transaction per batch, not per grade (each commit waits for the disk); the
@@ -790,6 +939,23 @@ def _summary(score: Score) -> str:
     if score.content_items:
         parts.append(f"{len(score.content_items)} file(s)")
     return ", ".join(parts)
+
+
+Read = tuple[str, str | None]  # (line item URL, one student's id, or None: the whole listing)
+
+
+def _reads_for(entries: Iterable[OutboxEntry]) -> list[Read]:
+    """The requests that read these entries' cells back: one listing per line item, or one
+    small request per student when only a few are concerned (a 2,000-student listing is 20
+    pages of throttle cost for one grade)."""
+    reads: list[Read] = []
+    for url, group in sorted(group_by_line_item(entries).items()):
+        users = sorted({entry.user_id for entry in group})
+        if len(users) <= PER_STUDENT_READ_BACK:
+            reads.extend((url, user) for user in users)
+        else:
+            reads.append((url, None))
+    return reads
 
 
 def group_by_line_item(entries: Iterable[OutboxEntry]) -> dict[str, list[OutboxEntry]]:

@@ -19,7 +19,6 @@ from gradedesk.store import (
     outbox,
     snapshots,
 )
-from gradedesk.store.errors import StoreStateError
 
 if TYPE_CHECKING:
     # Only its shape: ``history`` is a quick local command and loads no HTTP stack.
@@ -172,10 +171,10 @@ def summarize_push(db: Database, connection: ConnectionRow, report: PushReport,
         for entry_id in ids:
             outcome_of[entry_id] = outcome
     grades = []
+    entries = outbox.entries_by_id(db, outcome_of)
     for entry_id, outcome in outcome_of.items():
-        try:
-            entry = outbox.entry(db, entry_id)
-        except StoreStateError:
+        entry = entries.get(entry_id)
+        if entry is None:
             continue
         if outcome is Outcome.FAILED and entry.refused:
             outcome = Outcome.REFUSED

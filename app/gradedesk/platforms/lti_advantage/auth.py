@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
-import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from gradedesk.platforms.errors import (
@@ -90,7 +89,7 @@ class ClientAssertionAuth(httpx.Auth):
         *,
         client_id: str,
         token_url: str,
-        private_key: rsa.RSAPrivateKey,
+        private_key: rsa.RSAPrivateKey | Callable[[], rsa.RSAPrivateKey],
         allowed_origins: Iterable[str],
         key_id: str | None = None,
         audience: str | None = None,
@@ -102,8 +101,16 @@ class ClientAssertionAuth(httpx.Auth):
         self._client_id = client_id
         self._saved = token_cache
         self._token_url = token_url
-        self._key = private_key
-        self._key_id = key_id or key_id_of(private_key)
+        # The key may come as a loader, called at the first signature: a run whose token is
+        # still valid (kept in the keyring) never reads or holds the private key.
+        self._key: rsa.RSAPrivateKey | None = None
+        self._load_key: Callable[[], rsa.RSAPrivateKey] | None = None
+        if isinstance(private_key, rsa.RSAPrivateKey):
+            self._key = private_key
+        else:
+            self._load_key = private_key
+        self._key_id = key_id
+        self._key_lock = threading.Lock()
         self._audience = audience or token_url
         self._origins = frozenset(origin_of(origin) for origin in allowed_origins)
         self._clock = clock
@@ -165,7 +172,19 @@ class ClientAssertionAuth(httpx.Auth):
             "exp": now + ASSERTION_LIFETIME_S,
             "jti": secrets.token_urlsafe(24),
         }
-        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self._key_id})
+        import jwt  # here: a run that signs nothing does not load it
+
+        key, key_id = self._signing_key()
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": key_id})
+
+    def _signing_key(self) -> tuple[rsa.RSAPrivateKey, str]:
+        with self._key_lock:
+            if self._key is None:
+                assert self._load_key is not None
+                self._key = self._load_key()
+            if self._key_id is None:
+                self._key_id = key_id_of(self._key)
+            return self._key, self._key_id
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response,
                                                                    None]:

@@ -130,7 +130,7 @@ class LtiAdvantageClient(ClientCore):
     def __init__(
         self,
         config: LtiAdvantageConfig,
-        private_key_pem: bytes | rsa.RSAPrivateKey,
+        private_key_pem: bytes | rsa.RSAPrivateKey | Callable[[], bytes],
         *,
         key_password: bytes | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -143,8 +143,14 @@ class LtiAdvantageClient(ClientCore):
         job_deadline: Callable[[], float | None] | None = None,
     ) -> None:
         self.config = config
-        key = (private_key_pem if isinstance(private_key_pem, rsa.RSAPrivateKey)
-               else load_private_key(private_key_pem, key_password))
+        key: rsa.RSAPrivateKey | Callable[[], rsa.RSAPrivateKey]
+        if isinstance(private_key_pem, rsa.RSAPrivateKey):
+            key = private_key_pem
+        elif isinstance(private_key_pem, bytes):
+            key = load_private_key(private_key_pem, key_password)
+        else:  # a loader (the keyring): read and parsed only when a token must be signed
+            read_pem = private_key_pem
+            key = lambda: load_private_key(read_pem(), key_password)  # noqa: E731
         self.auth = ClientAssertionAuth(
             client_id=config.client_id,
             token_url=config.token_url,
