@@ -11,8 +11,10 @@ call it from a worker, never from the GUI thread.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -44,6 +46,38 @@ FIX_HINT = (
     "before GradeDesk."
 )
 
+# The refusal speaks plain words first: what GradeDesk cannot do and why it matters; the
+# backend's own words (a class name, a priority, D-Bus's error) come last, for whoever helps.
+PLAIN_REFUSAL = (
+    "GradeDesk cannot reach your system's keyring, where it keeps each connection's private "
+    "key and platform keys (it never writes them to a file)."
+)
+DOCTOR_HINT = "`gradedesk doctor` checks this and the rest of the set-up."
+
+# FIX_HINT as one sentence, for `gradedesk doctor`'s list of findings.
+FIX_SENTENCE = (
+    "Install and unlock GNOME Keyring or KWallet, or on a headless box run "
+    "`dbus-run-session -- sh` and inside it `echo PASSWORD | gnome-keyring-daemon --unlock "
+    "--components=secrets` before GradeDesk."
+)
+
+# `gradedesk doctor` writes, reads back and deletes a throw-away secret under its own service
+# name, so no connection's entry is ever touched by the test.
+DOCTOR_SERVICE = "GradeDesk doctor"
+_ROUND_TRIP_USERNAME = "round-trip-test"
+
+# What people call the backends keyring ships (by module); others go by keyring's own name.
+_PLAIN_NAMES = {
+    "keyring.backends.SecretService": "Secret Service (GNOME Keyring, KWallet or KeePassXC)",
+    "keyring.backends.libsecret": "Secret Service through libsecret (GNOME Keyring)",
+    "keyring.backends.kwallet": "KWallet",
+    "keyring.backends.macOS": "macOS Keychain",
+    "keyring.backends.Windows": "Windows Credential Manager",
+    "keyring.backends.fail": "none that works here",
+    "keyring.backends.null": "the null keyring, which stores nothing",
+    "keyrings.alt.file": "a file on disk, which is not safe",
+}
+
 
 class SecretKind(StrEnum):
     """The secrets a connection can hold; the value is part of the keyring entry's name."""
@@ -63,7 +97,7 @@ class SecretsUnavailable(GradeDeskError):
     """No safe keyring can be used right now; the message always says how to fix that."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"The OS keyring cannot be used: {reason}. {FIX_HINT}")
+        super().__init__(f"{PLAIN_REFUSAL} {FIX_HINT} {DOCTOR_HINT} (Details: {reason}.)")
         self.reason = reason
 
 
@@ -104,6 +138,31 @@ class SecretStore:
         backend = self._backend()
         with _translated("reading from the keyring"):
             backend.get_password(self._service, _PROBE_USERNAME)
+
+    def round_trip_test(self) -> None:
+        """Write a throw-away secret, read it back, delete it and see it gone; raise
+        SecretsUnavailable at the first step that fails. Proves more than ``check``: a keyring
+        can answer reads and still refuse (or lose) writes."""
+        backend = self._backend()
+        value = uuid.uuid4().hex
+        with _translated("saving a test secret to the keyring", value):
+            backend.set_password(self._service, _ROUND_TRIP_USERNAME, value)
+        try:
+            with _translated("reading a test secret back", value):
+                read_back = backend.get_password(self._service, _ROUND_TRIP_USERNAME)
+            if read_back != value:
+                raise SecretsUnavailable("a test secret read back differently from what was "
+                                         "written")
+        except SecretsUnavailable:
+            # Tidy up if the keyring lets us; the failure to report is the first one.
+            with suppress(Exception):
+                backend.delete_password(self._service, _ROUND_TRIP_USERNAME)
+            raise
+        with _translated("deleting a test secret"):
+            backend.delete_password(self._service, _ROUND_TRIP_USERNAME)
+        with _translated("reading a deleted test secret"):
+            if backend.get_password(self._service, _ROUND_TRIP_USERNAME) is not None:
+                raise SecretsUnavailable("a deleted test secret could still be read")
 
     def put(self, connection: str, kind: SecretKind, value: str) -> None:
         """Store (or replace) a secret; an empty value is refused rather than stored."""
@@ -154,16 +213,7 @@ class SecretStore:
     def _backend(self) -> KeyringBackend:
         """The backend to use, or SecretsUnavailable if it is missing or not a safe store."""
         with _translated("starting the keyring backend"):
-            import keyring
-            from keyring.backends.chainer import ChainerBackend
-
-            backend = keyring.get_keyring()
-            if isinstance(backend, ChainerBackend):
-                # The chainer reads through every backend, plaintext ones too: use only the
-                # best one it chains, so the priority check below covers what is really used.
-                chained: list[KeyringBackend] = list(backend.backends)
-                if chained:
-                    backend = chained[0]
+            backend = _chosen_backend()
             # The priority probes the backend (the Secret Service one asks D-Bus whether the
             # daemon runs) and raises RuntimeError when it cannot work here.
             priority = float(type(backend).priority)
@@ -172,6 +222,50 @@ class SecretStore:
                 f"{_backend_name(backend)} is not a secure keyring (priority {priority:g})"
             )
         return backend
+
+
+@dataclass(frozen=True, slots=True)
+class KeyringHealth:
+    """What ``gradedesk doctor`` learns about the keyring: the backend in plain words, and why
+    it cannot be used (None when a test secret went in, came back and went away)."""
+
+    backend: str
+    problem: SecretsUnavailable | None
+
+
+def keyring_health() -> KeyringHealth:
+    """Which keyring GradeDesk would use, and whether a test secret (under DOCTOR_SERVICE,
+    never a connection's entry) can be written, read back and deleted. Blocking."""
+    try:
+        with _translated("starting the keyring backend"):
+            backend = _chosen_backend()
+    except SecretsUnavailable as problem:
+        return KeyringHealth("unknown (keyring could not start)", problem)
+    try:
+        SecretStore(DOCTOR_SERVICE).round_trip_test()
+    except SecretsUnavailable as problem:
+        return KeyringHealth(_plain_name(backend), problem)
+    return KeyringHealth(_plain_name(backend), None)
+
+
+def _chosen_backend() -> KeyringBackend:
+    """The backend keyring picked (the best one a chainer holds), not yet judged safe."""
+    import keyring
+    from keyring.backends.chainer import ChainerBackend
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, ChainerBackend):
+        # The chainer reads through every backend, plaintext ones too: use only the best one
+        # it chains, so the priority check covers what is really used.
+        chained: list[KeyringBackend] = list(backend.backends)
+        if chained:
+            backend = chained[0]
+    return backend
+
+
+def _plain_name(backend: KeyringBackend) -> str:
+    module = type(backend).__module__
+    return _PLAIN_NAMES.get(module) or f"{backend.name} ({_backend_name(backend)})"
 
 
 def _username(connection: str, kind: SecretKind) -> str:

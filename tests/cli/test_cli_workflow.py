@@ -307,7 +307,8 @@ def test_a_second_ctrl_c_stops_at_once_and_nothing_is_sent_twice(
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130, err
-    assert time.monotonic() - started < 2.0 and "Traceback" not in err
+    assert time.monotonic() - started < 2.0
+    assert "Traceback" not in err and "unexpected error" not in err
     httpx.patch(f"{sandbox.info['admin_url']}/settings", json={"latency_ms": 0},
                 timeout=10).raise_for_status()
     gd.ok("push", "canvas")

@@ -26,6 +26,12 @@ def _data_dir_option(parser: argparse.ArgumentParser, *, default: object) -> Non
                              "$GRADEDESK_DATA_DIR, else your user data folder)")
 
 
+def _verbose_option(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument("--verbose", action="store_true", default=default,
+                        help="log debug detail to the log file and show it on stderr, with "
+                             "the traceback of an unexpected error")
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -94,9 +100,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gradedesk {__version__}")
     _data_dir_option(parser, default=None)
-    # Subcommands accept --data-dir too, after their name; SUPPRESS keeps the global one.
+    _verbose_option(parser, default=False)
+    # Subcommands accept --data-dir and --verbose too, after their name; SUPPRESS keeps the
+    # global ones.
     common = _Parser(add_help=False)
     _data_dir_option(common, default=argparse.SUPPRESS)
+    _verbose_option(common, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = None if argv is None else _named_command(argv)
     for name, command in _COMMANDS.items():
@@ -111,12 +120,15 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def _named_command(argv: Sequence[str]) -> str | None:
     """The command ``argv`` names, when that is certain: its first word, after nothing but
-    --data-dir DIR (or an abbreviation of it). Else None: --help lists every command, and an
-    unknown word or option gets argparse's own message, so everything is built."""
+    --data-dir DIR (or an abbreviation of it) and --verbose. Else None: --help lists every
+    command, and an unknown word or option gets argparse's own message, so everything is
+    built."""
     takes_value = False
     for word in argv:
         if takes_value:
             takes_value = False
+        elif word == "--verbose":
+            continue
         elif word.startswith("-"):
             flag = word.split("=", 1)[0]
             if len(flag) < 3 or not "--data-dir".startswith(flag):
@@ -355,6 +367,11 @@ def _gui_flags(gui: argparse.ArgumentParser,
     add_gui_arguments(gui, with_data_dir=False)
 
 
+def _doctor_flags(doctor: argparse.ArgumentParser,
+                  common: argparse.ArgumentParser) -> None:
+    doctor.add_argument("--json", action="store_true")
+
+
 _AddFlags = Callable[[argparse.ArgumentParser, argparse.ArgumentParser], None]
 
 _COMMANDS: dict[str, _Command] = {
@@ -378,6 +395,9 @@ _COMMANDS: dict[str, _Command] = {
     "export": _Command("write scores as a Canvas gradebook CSV", _export_flags),
     "import": _Command("read a Canvas gradebook CSV into drafts", _import_flags),
     "gui": _Command("open the GradeDesk window", _gui_flags),
+    "doctor": _Command("check Python, Qt, the display, the keyring, the data folder, the "
+                       "database and each connection; say how to fix what is wrong",
+                       _doctor_flags),
 }
 
 
@@ -404,6 +424,7 @@ def _open_window(args: argparse.Namespace) -> int:
         db.close()
     window_args = build_parser(["gui"]).parse_args(["gui"])
     window_args.data_dir = args.data_dir
+    window_args.verbose = args.verbose
     window_args.sandbox = only_sandbox
     from gradedesk.ui.app import run_gui
 
@@ -450,6 +471,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as error:  # noqa: BLE001 - a bug: one line here, the traceback in the log
+        from gradedesk.cli.crash import report_crash
+
+        return report_crash(args, error)
 
 
 if __name__ == "__main__":  # pragma: no cover

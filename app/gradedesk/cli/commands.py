@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace, Database], int]
 
 # The commands that only read or write the local database. They get no log file (they log
-# nothing worth keeping, and the rotating file handler costs each of them a few imports);
-# every other command (pull, push, connection add/test/check/..., column, resolve) logs to
-# the data folder's logs/gradedesk.log as before.
+# nothing worth keeping, and the rotating file handler costs each of them a few imports)
+# unless --verbose asks for detail; every other command (pull, push, connection
+# add/test/check/..., column, resolve) logs to gradedesk.log in the log folder (paths.log_dir).
 LOCAL_COMMANDS = frozenset({"show", "grade", "status", "conflicts", "history", "discard",
                             "export", "import", "connection list"})
 
@@ -43,10 +43,18 @@ LOCAL_COMMANDS = frozenset({"show", "grade", "status", "conflicts", "history", "
 def run_command(args: argparse.Namespace) -> int:
     """Open the store for the chosen data folder and run one command. Each command's module
     is imported only when that command runs (see ``_handler``)."""
+    if args.command == "doctor":
+        # Before the store opens: the doctor reports on the data folder and database without
+        # creating or changing them, and runs whatever state they (or the keyring) are in.
+        from gradedesk.cli.doctor import run_doctor
+
+        return run_doctor(args)
     folder = data_dir(getattr(args, "data_dir", None))
     db = open_database(folder)
     # Warnings go to stderr, redacted, for every command; the log file only where needed.
-    configure_logging(None if _command_name(args) in LOCAL_COMMANDS else log_dir(folder))
+    verbose = bool(getattr(args, "verbose", False))
+    local = _command_name(args) in LOCAL_COMMANDS and not verbose
+    configure_logging(None if local else log_dir(folder), verbose=verbose)
     try:
         return _handler(args)(args, db)
     finally:

@@ -7,6 +7,8 @@ headers into messages in the first place.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from urllib.parse import quote, unquote, urlsplit
 
 _REDACTIONS = (
     # PEM blocks of any kind (private keys above all), even cut short before their END line.
@@ -27,3 +29,46 @@ def redact(text: str) -> str:
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
     return text
+
+
+# The path segment after one of these names a person (or their result): a user id, a result
+# id, an enrollment. AGS results, Canvas users and submissions, Names and Roles members.
+_PERSON_COLLECTIONS = frozenset({
+    "result", "results", "user", "users", "member", "members", "membership", "memberships",
+    "student", "students", "learner", "learners", "people", "submission", "submissions",
+    "enrollment", "enrollments"})
+HIDDEN_SEGMENT = "\u2026"  # "…"
+_QUOTED_HIDDEN = quote(HIDDEN_SEGMENT)
+
+
+def loggable_url(url: str) -> str:
+    """The URL as a log line may show it: scheme, host, port and path, without user info, query
+    string or fragment (``user_id=`` and page links travel there), and with each path segment
+    that may name a student replaced by "…": the one after ``results``, ``users``,
+    ``members``, ``submissions``, ... and any holding an "@". A segment that is a whole URL
+    (LTIAAS carries the LMS's line item URL as one encoded segment) gets the same treatment."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:  # not a URL that can be taken apart: nothing of it is safe to show
+        return HIDDEN_SEGMENT
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None:
+        host = f"{host}:{port}"
+    path = "/".join(_loggable_segments(parts.path.split("/")))
+    return f"{parts.scheme}://{host}{path}" if parts.scheme else path
+
+
+def _loggable_segments(segments: list[str]) -> Iterator[str]:
+    after_person = False
+    for segment in segments:
+        decoded = unquote(segment)
+        if segment and (after_person or "@" in decoded):
+            yield HIDDEN_SEGMENT
+        elif "://" in decoded:
+            yield quote(loggable_url(decoded), safe="").replace(_QUOTED_HIDDEN, HIDDEN_SEGMENT)
+        else:
+            yield segment
+        after_person = decoded.lower() in _PERSON_COLLECTIONS

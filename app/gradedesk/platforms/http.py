@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from gradedesk.domain.redaction import loggable_url
 from gradedesk.platforms.errors import (
     InsecureUrl,
     MalformedReply,
@@ -104,9 +105,30 @@ def origin_of(url: str | httpx.URL) -> str:
     return f"{parsed.scheme}://{host}:{port}"
 
 
+# Where a request keeps the moment it went out, for its log line (httpx passes extensions
+# it does not know to the transport, which ignores them).
+_SENT_AT_EXTENSION = "gradedesk.sent_at"
+
+
 def _check_request(request: httpx.Request) -> None:
-    # Every request from our clients passes here, token requests included.
+    # Every request from our clients passes here, token requests (inside the auth flow) and
+    # the retry after a 401 included.
     require_secure_url(request.url, "request URL")
+    request.extensions[_SENT_AT_EXTENSION] = time.monotonic()
+
+
+def _elapsed_ms(request: httpx.Request) -> int:
+    sent_at = request.extensions.get(_SENT_AT_EXTENSION)
+    return round((time.monotonic() - sent_at) * 1000) if isinstance(sent_at, float) else 0
+
+
+def _log_reply(response: httpx.Response) -> None:
+    """One INFO line per reply: method, URL without its query and with student ids hidden
+    (``loggable_url``), status and the milliseconds until the reply's headers came. Never a
+    header or a body: they carry tokens, keys, assertions and students' work."""
+    request = response.request
+    _log.info("%s %s -> %s in %d ms", request.method, loggable_url(str(request.url)),
+              response.status_code, _elapsed_ms(request))
 
 
 def build_client(
@@ -118,7 +140,8 @@ def build_client(
     event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
 ) -> httpx.Client:
     """An httpx.Client with GradeDesk's safety settings; ``transport`` is for tests only."""
-    hooks: dict[str, list[Callable[..., Any]]] = {"request": [_check_request], "response": []}
+    hooks: dict[str, list[Callable[..., Any]]] = {"request": [_check_request],
+                                                  "response": [_log_reply]}
     for name, extra in (event_hooks or {}).items():
         hooks.setdefault(name, []).extend(extra)
     # One gzip layer at most is accepted (see read_capped); ask for nothing else.
@@ -349,9 +372,12 @@ class HttpSession:
         request = self.client.build_request(
             method, url, content=content, headers=dict(headers or {}),
             extensions=dict(extensions or {}), timeout=timeout)
+        started = time.monotonic()
         try:
             response = self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
+            _log.info("%s %s -> no reply (%s) after %d ms", method, loggable_url(str(url)),
+                      type(exc).__name__, round((time.monotonic() - started) * 1000))
             raise transport_error(exc, str(url)) from None
         try:
             body = read_capped(response, self.max_response_bytes, deadline=deadline)
@@ -362,9 +388,10 @@ class HttpSession:
             response.status_code == 403 and is_throttle_text(body[:2000].decode("utf-8", "replace"))
         )
         delay = self.limiter.observe(origin, remaining=remaining, throttled=throttled)
-        # Method, URL and status only: headers and bodies may hold credentials.
-        _log.debug("%s %s -> %s (remaining %s)", method, url.copy_with(query=None),
-                   response.status_code, remaining)
+        # The request line itself is logged by _log_reply; here only the pacing it led to.
+        if remaining is not None or delay > 0:
+            _log.debug("%s: rate limit remaining %s; back-off %.2f s", origin, remaining,
+                       delay)
         if 200 <= response.status_code < 300:
             return response
         error = error_from_response(response)

@@ -3,7 +3,8 @@
 The only layer that imports sqlite3. Modules: ``db`` (file, modes, migrations, transactions),
 ``connections``, ``snapshots`` (server copies), ``drafts``, ``outbox``, ``jobs``, ``audit``,
 ``grid`` (what the gradebook shows), ``comment_bank``, ``comment_thread`` (a cell's platform
-comments and local edits, read-only) and ``sections`` (sections from an imported file).
+comments and local edits, read-only), ``sections`` (sections from an imported file) and
+``health`` (``gradedesk doctor``'s look at the file, changing nothing).
 """
 
 from gradedesk.store.db import Database, open_database

@@ -70,7 +70,13 @@ def require_connection(db: Database, name: str) -> ConnectionRow:
 def list_connections(db: Database) -> list[ConnectionRow]:
     """All connections, by name."""
     with db.read() as conn:
-        rows = conn.execute(f"SELECT {_COLUMNS} FROM connections ORDER BY name").fetchall()
+        return connections_in(conn)
+
+
+def connections_in(conn: sqlite3.Connection) -> list[ConnectionRow]:
+    """All connections, by name, through a connection the caller holds (inside an open
+    block, or ``health``'s look at a file it must not change)."""
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM connections ORDER BY name").fetchall()
     return [_row(r) for r in rows]
 
 

@@ -11,21 +11,27 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from gradedesk.domain import GradeDeskError
-from gradedesk.paths import data_dir
+from gradedesk.logs import configure_logging, log_crash, open_pending_log_file
+from gradedesk.paths import data_dir, log_dir
 
 # The flags and the display check live apart: the CLI reads them without this module.
-from gradedesk.ui.arguments import add_gui_arguments, has_display
+from gradedesk.ui.arguments import (
+    NO_DISPLAY_REFUSAL,
+    add_gui_arguments,
+    has_display,
+    headless_qt_platform,
+)
 from gradedesk.ui.arguments import parse_size as parse_size
 
 if TYPE_CHECKING:  # Qt is imported lazily at run time (see run_gui)
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
 DEFAULT_SIZE = (1280, 800)
 SCREENSHOT_TIMEOUT_S = 90.0
@@ -46,6 +52,10 @@ def run_gui(args: argparse.Namespace) -> int:
     if screenshot is not None and not has_display():
         # Must be decided before the QApplication exists; harmless when one already does.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif not has_display() and headless_qt_platform() is None:
+        # Qt would abort the process with its own words about platform plugins.
+        print(f"gradedesk: {NO_DISPLAY_REFUSAL}", file=sys.stderr)
+        return 1
     # Qt is imported only now, so `gradedesk --help` and the CLI never load it.
     from PySide6.QtCore import QSettings
 
@@ -54,8 +64,14 @@ def run_gui(args: argparse.Namespace) -> int:
     from gradedesk.ui.views.main_window import MainWindow
 
     app = application()
+    verbose = bool(getattr(args, "verbose", False))
     try:
-        context = AppContext.open(data_dir(getattr(args, "data_dir", None)))
+        folder = data_dir(getattr(args, "data_dir", None))
+        # The same log file as the commands'. Opened once the first frame is up (the file
+        # handler's imports would delay it); a screenshot run has no frame to wait for.
+        configure_logging(log_dir(folder), verbose=verbose,
+                          open_file_later=screenshot is None)
+        context = AppContext.open(folder)
     except GradeDeskError as error:
         print(f"gradedesk: {error.user_message}", file=sys.stderr)
         return 1
@@ -85,6 +101,7 @@ def run_gui(args: argparse.Namespace) -> int:
                                    sandbox=bool(getattr(args, "sandbox", False)),
                                    timeout_s=SCREENSHOT_TIMEOUT_S)
         window.show()
+        _after_first_paint(window, open_pending_log_file)
         if getattr(args, "sandbox", False):
             window.start_sandbox()
         else:
@@ -93,8 +110,12 @@ def run_gui(args: argparse.Namespace) -> int:
 
         def show_bug(kind: type[BaseException], error: BaseException,
                      trace: TracebackType | None) -> None:
-            # An exception escaping a slot is a GradeDesk bug: say so, with the traceback.
-            previous_hook(kind, error, trace)
+            # An exception escaping a slot is a GradeDesk bug: the traceback goes to the log
+            # (and stderr with --verbose), one line to stderr, and the crash box says so.
+            log_file = log_crash(error, "in the window")
+            if not verbose and log_file is not None:
+                print(f"gradedesk: unexpected error ({kind.__name__}); nothing saved was "
+                      f"lost. Details: {log_file}", file=sys.stderr)
             window.dialogs.show_crash(error)
 
         sys.excepthook = show_bug
@@ -108,6 +129,23 @@ def run_gui(args: argparse.Namespace) -> int:
         else:
             presenter.shutdown()
         context.close()
+        open_pending_log_file()  # a window closed before its first frame: keep its lines
+
+
+def _after_first_paint(widget: QWidget, action: Callable[[], None]) -> None:
+    """Run ``action`` once, from the event loop, after ``widget`` has painted for the first
+    time (so the first frame never waits for it)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                widget.removeEventFilter(self)
+                self.deleteLater()
+                QTimer.singleShot(0, action)
+            return False
+
+    widget.installEventFilter(FirstPaint(widget))
 
 
 def application() -> QApplication:

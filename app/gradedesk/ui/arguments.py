@@ -47,3 +47,25 @@ def has_display() -> bool:
     if not sys.platform.startswith("linux"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+# Qt platform plugins that draw without a display server (a picture, a framebuffer, VNC).
+_HEADLESS_QT_PLATFORMS = frozenset({"offscreen", "minimal", "minimalegl", "vnc", "linuxfb",
+                                    "eglfs", "vkkhrdisplay"})
+
+# Said instead of Qt's abort ("could not connect to display ... no Qt platform plugin could be
+# initialized"): plain words first, the technical detail last.
+NO_DISPLAY_REFUSAL = (
+    "GradeDesk cannot open its window: this session has no screen to show it on. Run it in a "
+    "desktop session, or use the `gradedesk` commands, which work without one (`gradedesk gui "
+    "--screenshot out.png` renders the window to a picture). `gradedesk doctor` checks the "
+    "rest of the set-up. (Details: neither DISPLAY nor WAYLAND_DISPLAY is set, and "
+    "QT_QPA_PLATFORM names no Qt platform plugin that draws without a display.)"
+)
+
+
+def headless_qt_platform() -> str | None:
+    """The Qt platform plugin QT_QPA_PLATFORM names when it draws without a display
+    (offscreen, vnc, linuxfb, ...), else None."""
+    chosen = os.environ.get("QT_QPA_PLATFORM", "").split(":", 1)[0].strip().lower()
+    return chosen if chosen in _HEADLESS_QT_PLATFORMS else None

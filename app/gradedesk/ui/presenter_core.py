@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from gradedesk.domain import Cancelled, GradeDeskError, TimeLimitReached
+from gradedesk.logs import log_crash
 from gradedesk.platforms import TransportError
 from gradedesk.store import ConnectionRow
 from gradedesk.store.connections import is_sandbox
@@ -139,7 +140,7 @@ class PresenterCore(QObject):
             if isinstance(error, GradeDeskError):
                 self.error_raised.emit(title, error.user_message)
             else:
-                log.error("%s failed", title, exc_info=error)
+                log_crash(error, f"while {title[:1].lower()}{title[1:]}")
                 self.crashed.emit(error)
         return failed
 

@@ -87,7 +87,8 @@ def take_screenshot(app: QApplication, window: MainWindow, presenter: Presenter,
     presenter.overview_loaded.connect(on_overview)
     presenter.error_raised.connect(on_error)
     def on_crash(error: object) -> None:
-        log.error("unexpected error while preparing the screenshot: %r", error)
+        # The traceback is logged already (the presenter's log_crash); its type is enough here.
+        log.error("unexpected error (%s) while preparing the screenshot", type(error).__name__)
         finish(2)
 
     def on_timeout() -> None:

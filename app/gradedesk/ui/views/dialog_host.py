@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # each dialog's module is imported when it is first opened
     from gradedesk.sync.engine import Resolution
     from gradedesk.ui.dialogs.conflicts import ConflictDialog
     from gradedesk.ui.dialogs.connections import ConnectionsDialog
+    from gradedesk.ui.dialogs.crash import CrashDialog
 
 
 class DialogHost:
@@ -29,6 +30,7 @@ class DialogHost:
         self.legend: QDialog | None = None
         self.sandbox_question: QMessageBox | None = None
         self.quit_question: QMessageBox | None = None
+        self.crash: CrashDialog | None = None
 
     def open_connections(self, overview: Overview | None,
                          on_course_ready: Callable[[str], None] | None = None
@@ -154,13 +156,19 @@ class DialogHost:
         box.show()
 
     def show_crash(self, error: BaseException) -> None:
+        """The crash dialog for an unexpected error (already logged by whoever caught it).
+        While one is open, later errors only go to the log: a bug in a paint or a timer
+        would otherwise open a dialog per frame."""
         from gradedesk.ui.dialogs.crash import crash_box
 
-        crash_box(self._window, error).show()
+        if self.crash is not None and self.crash.isVisible():
+            return
+        self.crash = crash_box(self._window, error)
+        _bring_up(self.crash)
 
     def close_all(self) -> None:
         for dialog in (self.conflicts, self.connections, self.legend,
-                       self.quit_question, self.sandbox_question):
+                       self.quit_question, self.sandbox_question, self.crash):
             if dialog is not None:
                 dialog.close()
 
