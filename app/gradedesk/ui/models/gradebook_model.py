@@ -51,6 +51,21 @@ from gradedesk.ui.sync_states import (
 )
 from gradedesk.ui.undo_values import CellChange, Field
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TEXT_ROLES = frozenset({_DISPLAY, _EDIT})
+_NAME_ROLES = frozenset({_DISPLAY, _EDIT, _ACCESSIBLE})
+_ANSWERED_ROLES = frozenset({
+    _DISPLAY, _EDIT, _ACCESSIBLE, _TOOLTIP, _ALIGNMENT, _DECORATION, _FOREGROUND,
+    MAXIMUM_ROLE, EXTRA_CREDIT_ROLE, KEY_ROLE, STATE_ROLE, FIELD_ROLE, ERROR_ROLE})
+_SCORE_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_FIXED_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_SCORE_FLAGS = _FIXED_FLAGS | Qt.ItemFlag.ItemIsEditable
 PENDING_TEXT = GRADING_WORDS["PendingManual"]  # "Needs grading", as the line-item view says
 NAME_COLUMN = 0
 SECTION_COLUMN = 1
@@ -264,80 +279,81 @@ class GradebookModel(GradeTableModel):
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() >= FIXED_COLUMNS:
-            base |= Qt.ItemFlag.ItemIsEditable
-        return base
+        return _SCORE_FLAGS if index.column() >= FIXED_COLUMNS else _FIXED_FLAGS
 
+    # data() runs ~10 times a cell for every painted frame (Qt asks for each role it draws):
+    # roles as plain ints, a quick None for the roles this model never answers, and no work
+    # before the role is known to need it.
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._order)):
+        role = int(role)
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
-        source = self._order[index.row()]
+        row = index.row()
+        if not 0 <= row < len(self._order):
+            return None
+        source = self._order[row]
         student = self._students[source]
         column = index.column()
         if column == NAME_COLUMN:
+            if role not in _NAME_ROLES:
+                return None
             shown = student.shown_name(self._names_hidden)
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-                return shown
-            if role == Qt.ItemDataRole.AccessibleTextRole:
-                return shown if self._names_hidden else f"Student: {shown}"
-            return None
+            if role == _ACCESSIBLE and not self._names_hidden:
+                return f"Student: {shown}"
+            return shown
         if column == SECTION_COLUMN:
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-                return student.section or "—"
-            return None
+            return student.section or "—" if role in _TEXT_ROLES else None
         item = self.line_item_at(column)
         if item is None:
             return None
-        cell = self._cells.get((item.id, student.user_id))
-        state = cell.state if cell is not None else SyncState.CLEAN
-        error = self._errors.get((source, column))
-        pending = cell is not None and cell.needs_grading
-        score = cell.score if cell is not None else None
-        extra = is_above_maximum(score, item.score_maximum)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if pending and not error:
-                return PENDING_TEXT  # submitted, awaiting a grader (not an empty cell)
-            return format_score(score)
-        if role == Qt.ItemDataRole.EditRole:
-            return edit_text(score)
-        if role == MAXIMUM_ROLE:
-            return item.score_maximum
-        if role == EXTRA_CREDIT_ROLE:
-            return extra
-        if role == KEY_ROLE:
-            return (item.url, student.user_id)
-        if role == STATE_ROLE:
-            return state
+        if role == _ALIGNMENT:
+            return _SCORE_ALIGNMENT
         if role == FIELD_ROLE:
             return Field.SCORE
+        if role == MAXIMUM_ROLE:
+            return item.score_maximum
+        if role == KEY_ROLE:
+            return (item.url, student.user_id)
+        error = self._errors.get((source, column))
         if role == ERROR_ROLE:
             return error
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.DecorationRole and state is not SyncState.CLEAN:
-            return state_icon_for(state)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        cell = self._cells.get((item.id, student.user_id))
+        state = cell.state if cell is not None else SyncState.CLEAN
+        if role == STATE_ROLE:
+            return state
+        if role == _DECORATION:
+            return state_icon_for(state) if state is not SyncState.CLEAN else None
+        pending = cell is not None and cell.needs_grading
+        if role == _FOREGROUND:
             if error:
                 return warning_color()
             if pending and state is SyncState.CLEAN:
                 return muted_text_color()
             return state_color(state) if state is not SyncState.CLEAN else None
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            if error:
-                return f"Not saved: {error}"
-            if score is not None:
-                shown = format_score(score)
-            elif pending:
-                shown = f"{PENDING_TEXT} (AGS gradingProgress: PendingManual)"
-            elif cell is None or not cell.has_server_result:
-                shown = f"{NO_RESULT_WORD} (no result on the platform yet)"
-            else:
-                shown = "no score"
-            look = LOOKS[state]
-            note = f" {extra_credit_tip(item.score_maximum)}" if extra else ""
-            return f"{item.label}: {shown}. {look.label}: {look.meaning}{note}"
-        return None
+        score = cell.score if cell is not None else None
+        if role == _DISPLAY:
+            if pending and not error:
+                return PENDING_TEXT  # submitted, awaiting a grader (not an empty cell)
+            return format_score(score)
+        if role == _EDIT:
+            return edit_text(score)
+        extra = is_above_maximum(score, item.score_maximum)
+        if role == EXTRA_CREDIT_ROLE:
+            return extra
+        # The tooltip and the accessible text.
+        if error:
+            return f"Not saved: {error}"
+        if score is not None:
+            shown = format_score(score)
+        elif pending:
+            shown = f"{PENDING_TEXT} (AGS gradingProgress: PendingManual)"
+        elif cell is None or not cell.has_server_result:
+            shown = f"{NO_RESULT_WORD} (no result on the platform yet)"
+        else:
+            shown = "no score"
+        look = LOOKS[state]
+        note = f" {extra_credit_tip(item.score_maximum)}" if extra else ""
+        return f"{item.label}: {shown}. {look.label}: {look.meaning}{note}"
 
     def key_at(self, visible_row: int, column: int) -> CellKey | None:
         item = self.line_item_at(column)

@@ -110,9 +110,10 @@ class GradeDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         super().paint(painter, option, index)
-        if index.data(EXTRA_CREDIT_ROLE) and not index.data(ERROR_ROLE):
+        error = index.data(ERROR_ROLE)
+        if not error and index.data(EXTRA_CREDIT_ROLE):
             _paint_extra_credit(painter, option, index)
-        if index.data(ERROR_ROLE):
+        if error:
             # A refused cell is framed as well as coloured: the frame does not depend on colour.
             painter.save()
             pen = QPen(warning_color(), 2)
