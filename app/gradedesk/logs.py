@@ -20,6 +20,11 @@ from gradedesk.domain.redaction import redact
 if TYPE_CHECKING:
     import logging.handlers
 
+# Windows has no owner uid, POSIX mode bits or O_NOFOLLOW (ACLs decide; the user's log
+# folder is private to the user by default): those checks are POSIX's.
+_POSIX = os.name == "posix"
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
 LOG_MAX_BYTES = 2 * 1024 * 1024
 LOG_BACKUPS = 3
 LOG_FILENAME = "gradedesk.log"
@@ -43,7 +48,7 @@ def private_rotating_file_handler() -> type[logging.handlers.RotatingFileHandler
 
         def _open(self) -> Any:
             descriptor = os.open(self.baseFilename,
-                                 os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+                                 os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NO_FOLLOW, 0o600)
             return os.fdopen(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
 
     return PrivateRotatingFileHandler
@@ -100,17 +105,16 @@ def _private_log_file(log_dir: Path) -> Path:
         if not path.exists() and not path.is_symlink():
             continue
         info = path.lstat()
-        if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid():
+        if stat.S_ISLNK(info.st_mode) or (_POSIX and info.st_uid != os.geteuid()):
             raise GradeDeskError(f"The log {'folder' if path == log_dir else 'file'} {path} "
                                  "is a symbolic link or another user's; GradeDesk will not "
                                  "write there.")
-    if stat.S_IMODE(log_dir.lstat().st_mode) & 0o077:
+    if _POSIX and stat.S_IMODE(log_dir.lstat().st_mode) & 0o077:
         os.chmod(log_dir, 0o700)
     log_file = log_dir / LOG_FILENAME
-    descriptor = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW,
-                         0o600)
+    descriptor = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NO_FOLLOW, 0o600)
     try:
-        if stat.S_IMODE(os.fstat(descriptor).st_mode) & 0o077:
+        if _POSIX and stat.S_IMODE(os.fstat(descriptor).st_mode) & 0o077:
             os.fchmod(descriptor, 0o600)
     finally:
         os.close(descriptor)

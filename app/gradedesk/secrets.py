@@ -11,6 +11,7 @@ call it from a worker, never from the GUI thread.
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -39,12 +40,22 @@ _PROBE_USERNAME = "gradedesk-availability-check"
 # Keep backend error text short in a message meant for a person.
 _DETAIL_LIMIT = 200
 
-FIX_HINT = (
-    "Install and unlock a keyring (GNOME Keyring or KWallet), or run GradeDesk inside a desktop "
-    "session. On a headless Linux box, start a session bus with `dbus-run-session -- sh` and "
-    "inside it run `echo YOUR-PASSWORD | gnome-keyring-daemon --unlock --components=secrets` "
-    "before GradeDesk."
-)
+# What to do depends on the system: macOS and Windows always have their keyring (the
+# Keychain, the Credential Locker); only a Linux (or BSD) box may have none running.
+if sys.platform == "darwin":
+    FIX_HINT = ("Unlock your login keychain (Keychain Access), and allow GradeDesk when macOS "
+                "asks.")
+elif sys.platform == "win32":
+    FIX_HINT = ("Sign in to Windows with your own account so that its Credential Manager is "
+                "available to GradeDesk.")
+else:
+    FIX_HINT = (
+        "Install and unlock a keyring (GNOME Keyring or KWallet), or run GradeDesk inside a "
+        "desktop session. On a headless Linux box, start a session bus with "
+        "`dbus-run-session -- sh` and inside it run "
+        "`echo YOUR-PASSWORD | gnome-keyring-daemon --unlock --components=secrets` "
+        "before GradeDesk."
+    )
 
 # The refusal speaks plain words first: what GradeDesk cannot do and why it matters; the
 # backend's own words (a class name, a priority, D-Bus's error) come last, for whoever helps.
@@ -55,7 +66,7 @@ PLAIN_REFUSAL = (
 DOCTOR_HINT = "`gradedesk doctor` checks this and the rest of the set-up."
 
 # FIX_HINT as one sentence, for `gradedesk doctor`'s list of findings.
-FIX_SENTENCE = (
+FIX_SENTENCE = FIX_HINT if sys.platform in ("darwin", "win32") else (
     "Install and unlock GNOME Keyring or KWallet, or on a headless box run "
     "`dbus-run-session -- sh` and inside it `echo PASSWORD | gnome-keyring-daemon --unlock "
     "--components=secrets` before GradeDesk."

@@ -43,7 +43,10 @@ LOG_FILENAME = "gradedesk.log"  # the file gradedesk.logs writes in paths.log_di
 
 # The modes the store makes (gradedesk.store.db's DIR_MODE, FILE_MODE): anything in the group
 # or world bits is too loose for a folder of grades and names.
-_PRIVATE_BITS = 0o077
+# Windows has no owner uid or POSIX mode bits in stat (ACLs decide; AppData is the user's
+# own): the owner and mode checks are POSIX's.
+_POSIX = os.name == "posix"
+_PRIVATE_BITS = 0o077 if _POSIX else 0
 
 
 class Status(StrEnum):
@@ -243,7 +246,7 @@ def _not_own(name: str, path: Path, info: os.stat_result, what: str, fix: str
     both), else None."""
     if stat.S_ISLNK(info.st_mode):
         return _error(name, f"The {what} {path} is a symbolic link; GradeDesk refuses it.", fix)
-    if info.st_uid != os.geteuid():
+    if _POSIX and info.st_uid != os.geteuid():
         return _error(name, f"The {what} {path} belongs to another user (uid {info.st_uid}); "
                             "GradeDesk uses only your own.", fix)
     return None

@@ -317,13 +317,20 @@ def _check_version(conn: sqlite3.Connection, path: Path, latest: int) -> int:
     return version
 
 
+# Windows has no owner uid or POSIX mode bits in stat (its ACLs decide, and the user's
+# AppData is private to the user by default): the owner and mode checks are POSIX's.
+POSIX = os.name == "posix"
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOSE_ON_EXEC = getattr(os, "O_CLOEXEC", 0)
+
+
 def require_own(path: Path, info: os.stat_result, what: str) -> None:
     """Refuse a file or folder someone else owns, or a symbolic link: another user who could
     replace GradeDesk's database could point its settings (and so the keys) elsewhere."""
     if stat.S_ISLNK(info.st_mode):
         raise StoreKnownError(f"The {what} {path} is a symbolic link; GradeDesk uses only a "
                               "real file or folder of yours there.")
-    if info.st_uid != os.geteuid():
+    if POSIX and info.st_uid != os.geteuid():
         raise StoreKnownError(f"The {what} {path} belongs to another user; GradeDesk uses "
                               "only your own. Use another --data-dir.")
 
@@ -339,10 +346,10 @@ def _secure_dir(data_dir: Path) -> None:
         require_own(data_dir, info, "data folder")
         if not stat.S_ISDIR(info.st_mode):
             raise StoreKnownError(f"The data folder {data_dir} is not a folder.")
-        if stat.S_IMODE(info.st_mode) & 0o077:
+        if POSIX and stat.S_IMODE(info.st_mode) & 0o077:
             # Grades and names are personal data: the folder is the owner's alone.
             os.chmod(data_dir, DIR_MODE)
-        if stat.S_IMODE(data_dir.stat().st_mode) & 0o077:
+        if POSIX and stat.S_IMODE(data_dir.stat().st_mode) & 0o077:
             raise StoreKnownError(f"The data folder {data_dir} cannot be made private (0700).")
         if not os.access(data_dir, os.W_OK | os.X_OK):
             raise StoreKnownError(f"The data folder {data_dir} is not writable.")
@@ -357,11 +364,11 @@ def _secure_file(path: Path) -> None:
     try:
         if path.is_symlink():
             require_own(path, path.lstat(), "database")
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, FILE_MODE)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | _CLOSE_ON_EXEC | _NO_FOLLOW, FILE_MODE)
         try:
             info = os.fstat(fd)
             require_own(path, info, "database")
-            if stat.S_IMODE(info.st_mode) != FILE_MODE:
+            if POSIX and stat.S_IMODE(info.st_mode) != FILE_MODE:
                 os.fchmod(fd, FILE_MODE)
         finally:
             os.close(fd)
@@ -372,6 +379,8 @@ def _secure_file(path: Path) -> None:
 
 def verify_file_modes(path: Path) -> None:
     """Check the database and its side files are 0600, tightening any that are not."""
+    if not POSIX:
+        return
     for candidate in (path, *(path.with_name(path.name + suffix) for suffix in _SIDE_FILES)):
         try:
             info = candidate.lstat()

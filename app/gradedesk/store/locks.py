@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +20,41 @@ from gradedesk.store.db import Database
 from gradedesk.store.errors import StoreKnownError
 
 POLL_S = 0.2
+
+if sys.platform == "win32":
+    import msvcrt
+
+    # Windows locks byte ranges, and a locked byte cannot be read by others: lock one byte
+    # well past the holder's process id, so a waiting push can still say who holds it.
+    _LOCKED_BYTE = 1 << 30
+
+    def _try_lock(descriptor: int) -> bool:
+        os.lseek(descriptor, _LOCKED_BYTE, os.SEEK_SET)
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EDEADLK):
+                raise
+            return False
+        return True
+
+    def _unlock(descriptor: int) -> None:
+        os.lseek(descriptor, _LOCKED_BYTE, os.SEEK_SET)
+        msvcrt.locking(descriptor, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(descriptor: int) -> bool:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            return False
+        return True
+
+    def _unlock(descriptor: int) -> None:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
 class AnotherPushRunning(StoreKnownError):
@@ -37,40 +72,42 @@ def push_lock(db: Database, connection_id: int, connection_name: str, *, wait_s:
     to finish (``wait`` sleeps, and may raise to cancel), then says who holds it."""
     path = lock_path(db, connection_id)
     try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                             0o600)
     except OSError as exc:
         raise StoreKnownError(f"Cannot use the push lock {path}: {exc.strerror}.") from exc
     try:
         deadline = time.monotonic() + wait_s
         while True:
             try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                if _try_lock(descriptor):
+                    break
             except OSError as exc:
-                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise StoreKnownError(f"Cannot take the push lock {path}: "
-                                          f"{exc.strerror}.") from exc
-                if time.monotonic() >= deadline:
-                    holder = _holder(descriptor)
-                    raise AnotherPushRunning(
-                        f"Another push of {connection_name!r} is running"
-                        + (f" (process {holder})" if holder else "")
-                        + "; its grades go out once. Try again when it has finished.") from None
-                wait(POLL_S)
+                raise StoreKnownError(f"Cannot take the push lock {path}: "
+                                      f"{exc.strerror}.") from exc
+            if time.monotonic() >= deadline:
+                holder = _holder(descriptor)
+                raise AnotherPushRunning(
+                    f"Another push of {connection_name!r} is running"
+                    + (f" (process {holder})" if holder else "")
+                    + "; its grades go out once. Try again when it has finished.")
+            wait(POLL_S)
         os.ftruncate(descriptor, 0)
+        os.lseek(descriptor, 0, os.SEEK_SET)
         os.write(descriptor, str(os.getpid()).encode("ascii"))
         try:
             yield
         finally:
             os.ftruncate(descriptor, 0)
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            _unlock(descriptor)
     finally:
         os.close(descriptor)
 
 
 def _holder(descriptor: int) -> str | None:
     try:
-        text = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
+        os.lseek(descriptor, 0, os.SEEK_SET)  # os.pread is POSIX only
+        text = os.read(descriptor, 32).decode("ascii", "replace").strip()
     except OSError:
         return None
     return text if text.isdigit() else None
