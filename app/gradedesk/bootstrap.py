@@ -335,11 +335,16 @@ def platform_for(connection: ConnectionRow, secrets: SecretStore, *,
     job_deadline = None if cancel is None else cancel.job_deadline
     if connection.kind is ConnectionKind.LTI:
         config = _lti_config(connection.settings, connection.name)
-        binding = require_binding(connection, secrets)
-        name = connection.name
+        # A kept token is used only if it was issued for exactly these settings (its entry
+        # in the keyring carries the binding checked when it was saved); anything new to
+        # sign first checks the settings against the binding the key was registered with.
+        # So a run with a valid kept token reads one secret, and changed settings still
+        # get neither an assertion nor the token.
+        binding = settings_binding(connection.settings)
 
         def read_private_key() -> bytes:  # only when a token must be signed
-            return secrets.get(name, SecretKind.PRIVATE_KEY).encode("ascii")
+            require_binding(connection, secrets)
+            return secrets.get(connection.name, SecretKind.PRIVATE_KEY).encode("ascii")
 
         return LtiAdvantageClient(config, read_private_key, sleep=sleep,
                                   token_cache=KeyringTokenCache(secrets, connection.name,

@@ -19,9 +19,11 @@ import os
 import stat
 import sys
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+# The same ok / warning / error as `connection check`'s steps (doctor never skips a check).
+from gradedesk.platforms.check import CheckStatus as Status
 
 if TYPE_CHECKING:
     from gradedesk.store import ConnectionRow
@@ -47,12 +49,6 @@ LOG_FILENAME = "gradedesk.log"  # the file gradedesk.logs writes in paths.log_di
 # own): the owner and mode checks are POSIX's.
 _POSIX = os.name == "posix"
 _PRIVATE_BITS = 0o077 if _POSIX else 0
-
-
-class Status(StrEnum):
-    OK = "ok"
-    WARNING = "warning"
-    ERROR = "error"
 
 
 @dataclass(frozen=True, slots=True)
