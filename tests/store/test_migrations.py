@@ -74,6 +74,10 @@ SEEDS: list[tuple[str, dict[str, Any]]] = [
     ("platform_comments", {"id": 9, "line_item_id": 1, "user_id": "u1",
                            "comment": "Siehe Frage 3 ✓", "server_timestamp": None,
                            "seen_at": T}),
+    ("proposals", {"id": 1, "line_item_id": 1, "user_id": "u1", "score": 7.2,
+                   "comment": "Verspätet — 10 %", "reason": "late",
+                   "working": "8 − 10% late = 7.2", "based_on_present": 1,
+                   "based_on_score": 8.0, "proposed_at": T}),
 ]
 
 

@@ -362,6 +362,21 @@ def _import_flags(importing: argparse.ArgumentParser,
     importing.add_argument("--json", action="store_true")
 
 
+def _proposals_flags(proposals: argparse.ArgumentParser,
+                     common: argparse.ArgumentParser) -> None:
+    proposals.add_argument("name", metavar="NAME")
+    proposals.add_argument("--line-item", metavar="ID", help="only this line item's")
+    proposals.add_argument("--json", action="store_true")
+
+
+def _review_flags(review: argparse.ArgumentParser,
+                  common: argparse.ArgumentParser) -> None:
+    review.add_argument("name", metavar="NAME")
+    review.add_argument("--line-item", metavar="ID", help="only this line item's")
+    review.add_argument("--user", metavar="ID", help="only this student's")
+    review.add_argument("--json", action="store_true")
+
+
 def _gui_flags(gui: argparse.ArgumentParser,
                common: argparse.ArgumentParser) -> None:
     add_gui_arguments(gui, with_data_dir=False)
@@ -394,6 +409,11 @@ _COMMANDS: dict[str, _Command] = {
                         "student's)", _discard_flags),
     "export": _Command("write scores as a Canvas gradebook CSV", _export_flags),
     "import": _Command("read a Canvas gradebook CSV into drafts", _import_flags),
+    "proposals": _Command("list proposed grades (rubric changes, late and missing rules) "
+                          "waiting for review", _proposals_flags),
+    "accept": _Command("accept proposed grades: each becomes a queued draft",
+                       _review_flags),
+    "reject": _Command("drop proposed grades", _review_flags),
     "gui": _Command("open the GradeDesk window", _gui_flags),
     "doctor": _Command("check Python, Qt, the display, the keyring, the data folder, the "
                        "database and each connection; say how to fix what is wrong",

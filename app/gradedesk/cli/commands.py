@@ -37,7 +37,8 @@ Handler = Callable[[argparse.Namespace, Database], int]
 # unless --verbose asks for detail; every other command (pull, push, connection
 # add/test/check/..., column, resolve) logs to gradedesk.log in the log folder (paths.log_dir).
 LOCAL_COMMANDS = frozenset({"show", "grade", "status", "conflicts", "history", "discard",
-                            "export", "import", "connection list"})
+                            "export", "import", "connection list", "proposals", "accept",
+                            "reject"})
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -79,6 +80,12 @@ def _handler(args: argparse.Namespace) -> Handler:
         from gradedesk.cli import csv_commands
 
         return {"export": csv_commands.export, "import": csv_commands.import_csv}[args.command]
+    if args.command in ("proposals", "accept", "reject"):
+        from gradedesk.cli import proposal_commands
+
+        return {"proposals": proposal_commands.show_proposals,
+                "accept": proposal_commands.accept,
+                "reject": proposal_commands.reject}[args.command]
     return _HANDLERS[args.command]
 
 
@@ -322,7 +329,9 @@ def status(args: argparse.Namespace, db: Database) -> int:
               f"queued, {report['sending']} sending, {report['conflicts']} conflicts, "
               f"{report['failed']} failed, {report['refused']} refused; files: "
               f"{jobs_line['open']} uploading, "
-              f"{jobs_line['completed']} attached, {jobs_line['failed']} failed")
+              f"{jobs_line['completed']} attached, {jobs_line['failed']} failed"
+              + (f"; {report['proposals']} proposed grade(s) to review"
+                 if report["proposals"] else ""))
     return 0
 
 

@@ -206,6 +206,9 @@ def push(args: argparse.Namespace, db: Database) -> int:
         if report.conflicts:
             print(f"See them with `gradedesk conflicts {connection.name}`; settle with "
                   f"`gradedesk push {connection.name} --resolve mine|theirs|both`.")
+        if status["proposals"]:
+            print(f"{status['proposals']} proposed grade(s) wait for review and were not sent: "
+                  f"`gradedesk proposals {connection.name}` lists them.")
     if report.time_limit is not None:
         print(f"Push stopped at its time limit of {report.time_limit.limit_text}. The grades "
               "not sent yet stay queued; push again to send them (--time-limit SECONDS allows "

@@ -68,7 +68,7 @@ def save_draft(db: Database, connection_id: int, line_item_url: str, user_id: st
         line_item = require_line_item_in(conn, connection_id, line_item_url)
         if not _is_member(conn, connection_id, user_id):
             raise InputError(f"{user_id!r} is not a student of this course (pull first?).")
-        current = _draft_in(conn, line_item.id, user_id)
+        current = draft_in(conn, line_item.id, user_id)
         server_raw = conn.execute(
             f"SELECT {RESULT_COLUMNS} FROM server_results WHERE line_item_id = ? "
             "AND user_id = ?", (line_item.id, user_id)).fetchone()
@@ -129,7 +129,7 @@ def save_draft(db: Database, connection_id: int, line_item_url: str, user_id: st
                 "score_timestamp = ?, edited_at = ? WHERE id = ?",
                 (revision, score, maximum if score is not None else None, comment, activity.value,
                  grading.value, attachments_json, stamp, stamp, current.id))
-        draft = _draft_in(conn, line_item.id, user_id)
+        draft = draft_in(conn, line_item.id, user_id)
         assert draft is not None
         _queue(conn, draft, stamp)
     return draft
@@ -201,7 +201,7 @@ def get_draft(db: Database, connection_id: int, line_item_url: str,
     """The draft of one cell, or None."""
     with db.read() as conn:
         line_item = require_line_item_in(conn, connection_id, line_item_url)
-        return _draft_in(conn, line_item.id, user_id)
+        return draft_in(conn, line_item.id, user_id)
 
 
 def draft_by_id(conn: sqlite3.Connection, draft_id: int) -> DraftRow | None:
@@ -230,7 +230,7 @@ def discard_draft(db: Database, connection_id: int, line_item_url: str, user_id:
     is in flight cannot be discarded (its fate is being decided)."""
     with db.transaction() as conn:
         line_item = require_line_item_in(conn, connection_id, line_item_url)
-        draft = _draft_in(conn, line_item.id, user_id)
+        draft = draft_in(conn, line_item.id, user_id)
         if draft is None:
             return False
         flying = conn.execute("SELECT 1 FROM outbox WHERE draft_id = ? AND state IN "
@@ -243,7 +243,8 @@ def discard_draft(db: Database, connection_id: int, line_item_url: str, user_id:
     return True
 
 
-def _draft_in(conn: sqlite3.Connection, line_item_id: int, user_id: str) -> DraftRow | None:
+def draft_in(conn: sqlite3.Connection, line_item_id: int, user_id: str) -> DraftRow | None:
+    """The draft of one cell inside an open block, if it has one."""
     raw = conn.execute(f"SELECT {DRAFT_COLUMNS} {_DRAFT_FROM} "
                        "WHERE d.line_item_id = ? AND d.user_id = ?",
                        (line_item_id, user_id)).fetchone()

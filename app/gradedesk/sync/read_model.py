@@ -18,6 +18,7 @@ from gradedesk.store import (
     outbox,
     snapshots,
 )
+from gradedesk.store.proposals import count_proposals
 from gradedesk.store.rows import GradeRow, LineItemRow, MemberRow
 
 # Finding what a grader names, and the line item listing, live in modules of their own (the
@@ -127,6 +128,7 @@ def status_of(db: Database, connection: ConnectionRow) -> dict[str, Any]:
         "failed": counts.failed,
         "refused": counts.refused,
         "confirmed": counts.confirmed,
+        "proposals": count_proposals(db, connection.id),
         "progress_jobs": {
             "open": sum(1 for j in all_jobs if not j.final),
             "completed": sum(1 for j in all_jobs if j.final and j.state.value == "completed"),
