@@ -36,6 +36,7 @@ class WindowActions:
     push: QAction
     cancel_job: QAction
     conflicts: QAction
+    review_proposals: QAction
     grading_mode: QAction
     edit_comment: QAction
     attach_file: QAction
@@ -160,6 +161,9 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
                            "Ctrl+."),
         conflicts=_action(window, "Resolve &conflicts…", "Choose mine or theirs where the "
                           "platform changed under your edit", "Ctrl+Shift+K"),
+        review_proposals=_action(window, "Review &proposed grades…", "Accept or reject the "
+                                 "grades a rubric change, a late rule or \u201cmark "
+                                 "missing\u201d proposed; none is sent until accepted"),
         grading_mode=_action(window, "&Grading mode", "Grade the submissions that need "
                              "grading, one student at a time, in the whole window (Escape "
                              "goes back)", "Ctrl+Shift+R"),
@@ -231,6 +235,7 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     grade = bar.addMenu("&Grade")
     grade.addActions([actions.grading_mode, actions.edit_comment, actions.attach_file])
     grade.addSeparator()
+    grade.addAction(actions.review_proposals)
     grade.addAction(actions.cell_history)
     column = bar.addMenu("&Column")
     column.addAction(actions.new_column)

@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # each dialog's module is imported when it is first opened
     from gradedesk.ui.dialogs.conflicts import ConflictDialog
     from gradedesk.ui.dialogs.connections import ConnectionsDialog
     from gradedesk.ui.dialogs.crash import CrashDialog
+    from gradedesk.ui.dialogs.proposals import ProposalsDialog
+    from gradedesk.ui.proposals_presenter import ProposalView
 
 
 class DialogHost:
@@ -31,6 +33,7 @@ class DialogHost:
         self.sandbox_question: QMessageBox | None = None
         self.quit_question: QMessageBox | None = None
         self.crash: CrashDialog | None = None
+        self.proposals: ProposalsDialog | None = None
 
     def open_connections(self, overview: Overview | None,
                          on_course_ready: Callable[[str], None] | None = None
@@ -69,6 +72,22 @@ class DialogHost:
         cells = list(keys) if isinstance(keys, list) else []
         if self._presenter.resolve(resolution, ids, cells) is None:
             self.conflicts_idle()  # refused (another job runs): let the grader try again
+
+    def open_proposals(self) -> ProposalsDialog:
+        """Show the review of proposed grades (filled when the presenter has loaded them)."""
+        if self.proposals is None:
+            from gradedesk.ui.dialogs.proposals import ProposalsDialog
+
+            self.proposals = ProposalsDialog(self._window)
+            self.proposals.accept_chosen.connect(self._presenter.proposals.accept)
+            self.proposals.reject_chosen.connect(self._presenter.proposals.reject)
+        _bring_up(self.proposals)
+        return self.proposals
+
+    def show_proposals(self, views: Sequence[ProposalView]) -> None:
+        """Fill the review of proposed grades, when it has been opened."""
+        if self.proposals is not None:
+            self.proposals.show_proposals(views)
 
     def show_legend(self) -> QDialog:
         if self.legend is None:
@@ -168,7 +187,7 @@ class DialogHost:
 
     def close_all(self) -> None:
         for dialog in (self.conflicts, self.connections, self.legend,
-                       self.quit_question, self.sandbox_question, self.crash):
+                       self.quit_question, self.sandbox_question, self.crash, self.proposals):
             if dialog is not None:
                 dialog.close()
 

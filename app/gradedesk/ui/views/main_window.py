@@ -157,6 +157,8 @@ class MainWindow(QMainWindow):
         a.push.triggered.connect(self.presenter.push)
         a.cancel_job.triggered.connect(self.presenter.cancel_job)
         a.conflicts.triggered.connect(lambda: self.presenter.load_conflicts(open_dialog=True))
+        a.review_proposals.triggered.connect(self.open_proposals)
+        p.proposals.loaded.connect(self.dialogs.show_proposals)
         a.grading_mode.triggered.connect(self._on_grading_mode_triggered)
         a.edit_comment.triggered.connect(self._on_edit_comment_triggered)
         a.attach_file.triggered.connect(self._on_attach_file_triggered)
@@ -265,6 +267,11 @@ class MainWindow(QMainWindow):
         self.title.setText(text)
         self.setWindowTitle(f"{text} — {connection.name} — GradeDesk")
 
+    def open_proposals(self) -> None:
+        """Open the review of proposed grades, filled from the store."""
+        self.dialogs.open_proposals()
+        self.presenter.proposals.load()
+
     def update_action_states(self) -> None:
         has_connection = self.presenter.connection is not None
         busy = self.presenter.busy
@@ -273,6 +280,7 @@ class MainWindow(QMainWindow):
         a.push.setEnabled(has_connection and not busy)
         a.cancel_job.setEnabled(busy)
         a.conflicts.setEnabled(has_connection)
+        a.review_proposals.setEnabled(has_connection)
         a.grading_mode.setEnabled(has_connection)
         for action in (a.copy, a.paste, a.fill_down, a.set_value, a.clear, a.discard, a.find,
                        a.line_item_view, a.gradebook_view, a.edit_comment, a.attach_file,
