@@ -36,7 +36,7 @@ def test_review_accepts_the_selected_and_rejects_the_rest(
     first, second = model.row_at(0), model.row_at(1)
     propose(db, connection.id, [
         NewProposal(url, first.user_id, 4.5, "Late penalty: 10% (1 day late)", "late",
-                    "5 − 10% late = 4.5"),
+                    "5 - 10% late = 4.5"),
         NewProposal(url, second.user_id, 0.0, "Missing: no submission", "missing",
                     "no submission by the due date")])
     dialog = _open(window, qtbot)
@@ -44,7 +44,7 @@ def test_review_accepts_the_selected_and_rejects_the_rest(
     assert table.rowCount() == 2
     shown = {table.item(r, 0).text(): [table.item(r, c).text() for c in range(1, 6)]
              for r in range(2)}
-    assert shown[first.student.name][2:] == ["4.5", "Late rule", "5 − 10% late = 4.5"]
+    assert shown[first.student.name][2:] == ["4.5", "Late rule", "5 - 10% late = 4.5"]
     assert shown[second.student.name][2:4] == ["0", "Missing"]
     save_shot(dialog, "gd-proposals.png", tmp_path)
 

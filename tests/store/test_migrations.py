@@ -76,8 +76,28 @@ SEEDS: list[tuple[str, dict[str, Any]]] = [
                            "seen_at": T}),
     ("proposals", {"id": 1, "line_item_id": 1, "user_id": "u1", "score": 7.2,
                    "comment": "Verspätet — 10 %", "reason": "late",
-                   "working": "8 − 10% late = 7.2", "based_on_present": 1,
+                   "working": "8 \u2212 10% late = 7.2", "based_on_present": 1,
                    "based_on_score": 8.0, "proposed_at": T}),
+    ("grader_splits", {"id": 1, "connection_id": 1, "line_item_id": 1,
+                       "graders_json": '["Ána","Ben"]', "mode": "balanced", "seed": 0,
+                       "source": "computed", "made_at": T}),
+    ("grader_assignments", {"split_id": 1, "user_id": "u1", "grader": "Ána", "position": 0}),
+    ("grader_identity", {"connection_id": 1, "grader": "Ána", "set_at": T}),
+    ("column_holds", {"line_item_id": 1, "held_at": T}),
+    ("rubrics", {"line_item_id": 1, "connection_id": 1, "updated_at": T, "rubric_json":
+                 '{"criteria":[{"levels":[{"description":"Klar — präzise","points":3}],'
+                 '"name":"Klarheit"}]}'}),
+    ("rubric_grades", {"line_item_id": 1, "user_id": "u1", "own_comment": "Gut ✓",
+                       "choice_json": '[{"criterion":"Klarheit","description":"Klar — '
+                                      'präzise","level_count":1,"points":3,"position":0}]',
+                       "proposed_json": None, "graded_at": T, "updated_at": T}),
+    ("late_rules", {"line_item_id": 1, "percent": "12.5", "per": "hour", "cap": "30",
+                    "grace_minutes": 15, "updated_at": T}),
+    ("late_penalties", {"line_item_id": 1, "user_id": "u1", "base_score": 8.0,
+                        "penalised_score": 7.2, "submitted_at": "2026-03-02T00:19:00Z",
+                        "working": "8 \u2212 10% late (1 day) = 7.2", "proposed_at": T}),
+    ("submission_times", {"line_item_id": 1, "user_id": "u1",
+                          "submitted_at": "2026-03-02T00:19:00.000+00:00", "seen_at": T}),
 ]
 
 

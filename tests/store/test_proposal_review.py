@@ -110,3 +110,16 @@ def test_rejecting_drops_only_this_connections_proposals(data_dir: Path, db: Dat
     assert list_proposals(db, course.id) == [] and len(list_proposals(db, other.id)) == 1
     with opened(data_dir) as again:  # kept on disk
         assert len(list_proposals(again, other.id)) == 1
+
+
+def test_a_changed_rules_note_replaces_the_one_not_sent_yet(db: Database,
+                                                             course: ConnectionRow) -> None:
+    drafts.save_draft(db, course.id, ITEM, "u1", drafts.DraftEdit(score_given=90.0,
+                                                                  comment="Well argued."))
+    propose(db, course.id, [_late("u1", 81.0)])
+    review_proposals(db, course, list_proposals(db, course.id))
+    # The rule changes before the push: the new note replaces the first, the words stay.
+    propose(db, course.id, [NewProposal(ITEM, "u1", 72.0, "Late penalty: 20% (2 days late)",
+                                        "late", "90 - 20% late = 72")])
+    [draft] = review_proposals(db, course, list_proposals(db, course.id)).accepted
+    assert draft.comment == "Well argued.\n\nLate penalty: 20% (2 days late)"

@@ -268,6 +268,11 @@ def _show_flags(show: argparse.ArgumentParser,
     show.add_argument("--line-item", metavar="ID", help="a line item's id, URL or label")
     show.add_argument("--pending-manual", action="store_true",
                       help="only submissions waiting for a manual grade")
+    show.add_argument("--mine", action="store_true",
+                      help="only my students in the split among graders (who I am: --grader, "
+                           "else as `gradedesk split NAME --grader ME` remembered)")
+    show.add_argument("--grader", metavar="NAME",
+                      help="only this grader's students in the split among graders")
     show.add_argument("--json", action="store_true")
 
 
@@ -279,6 +284,10 @@ def _grade_flags(grade: argparse.ArgumentParser,
                        help="the student's user id (or exact name or email)")
     grade.add_argument("--score", metavar="X", help='the score; "" clears it')
     grade.add_argument("--comment", metavar="TEXT", help="a new comment for the student")
+    grade.add_argument("--rubric", metavar="LEVELS",
+                       help='grade with the column\'s rubric: "Clarity=3,Evidence=2" (points, '
+                            'or #N for the N-th level); the total is the score, the levels '
+                            'lead the comment (--comment adds your words after them)')
     grade.add_argument("--grading-progress", metavar="V", choices=PROGRESS_VALUES_GRADING)
     grade.add_argument("--activity-progress", metavar="V", choices=PROGRESS_VALUES_ACTIVITY)
     grade.add_argument("--attach", metavar="URL", nargs="+", default=[],
@@ -377,6 +386,106 @@ def _review_flags(review: argparse.ArgumentParser,
     review.add_argument("--json", action="store_true")
 
 
+def _hold_flags(hold: argparse.ArgumentParser,
+                common: argparse.ArgumentParser) -> None:
+    hold.add_argument("name", metavar="NAME")
+    hold.add_argument("--line-item", metavar="ID", required=True,
+                      help="the column's id, URL or label")
+    hold.add_argument("--json", action="store_true")
+
+
+def _release_flags(release: argparse.ArgumentParser,
+                   common: argparse.ArgumentParser) -> None:
+    _hold_flags(release, common)
+    release.add_argument("--no-push", action="store_true",
+                         help="only lift the hold; the next push sends the grades")
+
+
+def _rubric_flags(rubric: argparse.ArgumentParser,
+                  common: argparse.ArgumentParser) -> None:
+    actions = rubric.add_subparsers(dest="rubric_action", metavar="ACTION", required=True)
+    described = {"import": "give a column a rubric from a JSON file (replacing one proposes "
+                           "the recomputed grades for review)",
+                 "export": 'write a column\'s rubric to a JSON file ("-": standard output)',
+                 "show": "print a column's rubric"}
+    for action, help_text in described.items():
+        sub = actions.add_parser(action, parents=[common], help=help_text)
+        sub.add_argument("name", metavar="NAME")
+        sub.add_argument("--line-item", metavar="ID", required=True,
+                         help="the column's id, URL or label")
+        if action != "show":
+            sub.add_argument("file", metavar="FILE.json")
+        if action != "export":
+            sub.add_argument("--json", action="store_true")
+
+
+def _split_flags(split: argparse.ArgumentParser,
+                 common: argparse.ArgumentParser) -> None:
+    split.add_argument("name", metavar="NAME")
+    scope = split.add_mutually_exclusive_group()
+    scope.add_argument("--line-item", metavar="ID",
+                       help="split the students of this column (its id, URL or label)")
+    scope.add_argument("--all", action="store_true",
+                       help="one split for every column of the course")
+    scope.add_argument("--load", metavar="FILE.json",
+                       help="store a split from its file (a teacher's, hand-edited or not)")
+    split.add_argument("--graders", metavar='"Ana,Ben,Chi"',
+                       help="the graders, in order, separated by commas")
+    split.add_argument("--by", choices=("name", "section", "balanced"),
+                       help="alphabetical blocks, whole sections, or even counts in a seeded "
+                            "shuffle (the default)")
+    split.add_argument("--seed", type=int, metavar="N",
+                       help="the shuffle's seed (default 0): the same seed, roster and graders "
+                            "give the same split on every computer")
+    split.add_argument("--out", metavar="FILE.json",
+                       help="also write the split to a file to share or edit by hand")
+    split.add_argument("--grader", metavar="ME",
+                       help="remember that I am this grader here (show --mine and the window "
+                            "default to my students)")
+    split.add_argument("--json", action="store_true")
+
+
+def _progress_flags(progress: argparse.ArgumentParser,
+                    common: argparse.ArgumentParser) -> None:
+    progress.add_argument("name", metavar="NAME")
+    progress.add_argument("--line-item", metavar="ID",
+                          help="one column (default: every column a split applies to)")
+    progress.add_argument("--json", action="store_true")
+
+
+def _late_flags(late: argparse.ArgumentParser,
+                common: argparse.ArgumentParser) -> None:
+    late.add_argument("name", metavar="NAME")
+    late.add_argument("--line-item", metavar="ID", required=True,
+                      help="the column's id, URL or label")
+    late.add_argument("--percent", metavar="P",
+                      help="percent of the score taken off per day (or hour) late")
+    late.add_argument("--per", metavar="day|hour",
+                      help="what P is per (default day); a part of one counts as a whole one")
+    late.add_argument("--cap", metavar="C",
+                      help="the most taken off in all, in percent of the score")
+    late.add_argument("--no-cap", action="store_true", help="remove the cap")
+    late.add_argument("--grace", metavar="MINUTES",
+                      help="work this many minutes after the due date is on time")
+    late.add_argument("--show", action="store_true",
+                      help="print the column's late rule and due date; propose nothing")
+    late.add_argument("--forget", action="store_true",
+                      help="forget the column's late rule (grades already changed stay)")
+    late.add_argument("--dry-run", action="store_true",
+                      help="show what would be proposed; store nothing")
+    late.add_argument("--json", action="store_true")
+
+
+def _missing_flags(missing: argparse.ArgumentParser,
+                   common: argparse.ArgumentParser) -> None:
+    missing.add_argument("name", metavar="NAME")
+    missing.add_argument("--line-item", metavar="ID", required=True,
+                         help="the column's id, URL or label")
+    missing.add_argument("--dry-run", action="store_true",
+                         help="show who would get a 0; store nothing")
+    missing.add_argument("--json", action="store_true")
+
+
 def _gui_flags(gui: argparse.ArgumentParser,
                common: argparse.ArgumentParser) -> None:
     add_gui_arguments(gui, with_data_dir=False)
@@ -414,6 +523,19 @@ _COMMANDS: dict[str, _Command] = {
     "accept": _Command("accept proposed grades: each becomes a queued draft",
                        _review_flags),
     "reject": _Command("drop proposed grades", _review_flags),
+    "hold": _Command("hold a column's grades: saved and queued, not sent until released "
+                     "(local)", _hold_flags),
+    "release": _Command("release a held column and send its grades in one push",
+                        _release_flags),
+    "rubric": _Command("import, export or show a column's rubric (local)", _rubric_flags),
+    "split": _Command("split the students among graders, the same on every computer, or "
+                      "load a teacher's split file (local)", _split_flags),
+    "progress": _Command("each grader's progress: assigned, graded, drafted, left (local)",
+                         _progress_flags),
+    "late": _Command("apply a column's late rule: propose the penalised grades for review "
+                     "(local)", _late_flags),
+    "missing": _Command("propose 0 for students with no submission after the due date "
+                        "(local)", _missing_flags),
     "gui": _Command("open the GradeDesk window", _gui_flags),
     "doctor": _Command("check Python, Qt, the display, the keyring, the data folder, the "
                        "database and each connection; say how to fix what is wrong",

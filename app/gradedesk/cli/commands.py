@@ -38,7 +38,8 @@ Handler = Callable[[argparse.Namespace, Database], int]
 # add/test/check/..., column, resolve) logs to gradedesk.log in the log folder (paths.log_dir).
 LOCAL_COMMANDS = frozenset({"show", "grade", "status", "conflicts", "history", "discard",
                             "export", "import", "connection list", "proposals", "accept",
-                            "reject"})
+                            "reject", "hold", "rubric", "split", "progress", "late",
+                            "missing"})
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -86,6 +87,22 @@ def _handler(args: argparse.Namespace) -> Handler:
         return {"proposals": proposal_commands.show_proposals,
                 "accept": proposal_commands.accept,
                 "reject": proposal_commands.reject}[args.command]
+    if args.command in ("hold", "release"):
+        from gradedesk.cli import hold_commands
+
+        return {"hold": hold_commands.hold, "release": hold_commands.release}[args.command]
+    if args.command in ("split", "progress"):
+        from gradedesk.cli import team_commands
+
+        return {"split": team_commands.split, "progress": team_commands.progress}[args.command]
+    if args.command == "rubric":
+        from gradedesk.cli import rubric_commands
+
+        return rubric_commands.HANDLERS[args.rubric_action]
+    if args.command in ("late", "missing"):
+        from gradedesk.cli import late_commands
+
+        return {"late": late_commands.late, "missing": late_commands.missing}[args.command]
     return _HANDLERS[args.command]
 
 
@@ -161,20 +178,30 @@ def connection_jwks(args: argparse.Namespace, db: Database) -> int:
 def show(args: argparse.Namespace, db: Database) -> int:
     connection = connection_store.require_connection(db, args.name)
     if args.line_item is None:
+        if args.mine or args.grader is not None:
+            raise InputError("--mine and --grader list one column's students: add "
+                             "--line-item ID.")
         return _show_line_items(args, db, connection)
     from gradedesk.sync.read_model import find_line_item, student_cells
 
     item = find_line_item(db, connection, args.line_item)
     cells = [cell for cell in student_cells(db, connection, item)
              if not args.pending_manual or cell.needs_grading]
+    grader = None
+    if args.mine or args.grader is not None:  # one grader's students in the split
+        from gradedesk.cli.team_commands import grader_cells
+
+        grader, cells = grader_cells(args, db, connection, item, cells)
     if args.json:
         emit_json({"connection": connection.name, "line_item": {
             "id": item.url, "short_id": item.short_id, "label": item.label,
             "score_maximum": item.score_maximum},
-            "students": [cell.to_json() for cell in cells]})
+            "students": [cell.to_json() for cell in cells],
+            **({"grader": grader} if grader is not None else {})})
         return 0
     print(f"{item.label} ({item.short_id}), out of {_number(item.score_maximum)}"
-          + (" — waiting for a manual grade" if args.pending_manual else ""))
+          + (" — waiting for a manual grade" if args.pending_manual else "")
+          + (f" — {grader}'s students" if grader is not None else ""))
     width = max((len(cell.member.sort_name) for cell in cells), default=10)
     for cell in cells:
         row, member = cell.row, cell.member
@@ -240,6 +267,11 @@ def grade(args: argparse.Namespace, db: Database) -> int:
 
     connection = connection_store.require_connection(db, args.name)
     item = find_line_item(db, connection, args.line_item)
+    if args.rubric is not None:  # its levels are checked before a typed user id is kept
+        from gradedesk.cli.rubric_commands import grade_by_rubric
+
+        return grade_by_rubric(args, db, connection, item,
+                               lambda: _member_for_grading(db, connection, args.user))
     member = _member_for_grading(db, connection, args.user)
     changes: dict[str, Any] = {}
     if args.score is not None:
@@ -332,6 +364,10 @@ def status(args: argparse.Namespace, db: Database) -> int:
               f"{jobs_line['completed']} attached, {jobs_line['failed']} failed"
               + (f"; {report['proposals']} proposed grade(s) to review"
                  if report["proposals"] else ""))
+        for held in report["held_line_items"]:
+            print(f"  held: {held['label']} ({held['short_id']}): {held['queued']} queued "
+                  f"grade(s) not sent until `gradedesk release {report['connection']} "
+                  f"--line-item {held['short_id']}`")
     return 0
 
 

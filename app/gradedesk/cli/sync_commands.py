@@ -9,8 +9,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from gradedesk import bootstrap
 from gradedesk.cli.output import emit_json, secrets_store
@@ -134,7 +135,10 @@ def pull(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-def push(args: argparse.Namespace, db: Database) -> int:
+def push(args: argparse.Namespace, db: Database, *,
+         emit: Callable[[dict[str, Any]], None] = emit_json) -> int:
+    """``gradedesk push``; ``emit`` takes the --json document (``release`` puts it inside
+    its own)."""
     # Names for the conflicts and failures the push reports as it goes.
     printer = ProgressPrinter(json_mode=args.json, names=NameBook.load(
         db, connection_store.require_connection(db, args.name)))
@@ -157,6 +161,7 @@ def push(args: argparse.Namespace, db: Database) -> int:
             report.recovered += again.recovered
             report.conflicts = again.conflicts
             report.cancelled = again.cancelled
+            report.held = again.held
         open_jobs = 0
         if not args.no_wait and not report.cancelled:
             open_jobs = engine.poll(wait=True)
@@ -171,19 +176,20 @@ def push(args: argparse.Namespace, db: Database) -> int:
         waiting["student"] = names.student(waiting["user_id"])
         waiting["line_item_label"] = names.line_item(waiting["line_item"])
     if args.json:
-        emit_json({"connection": connection.name, "confirmed": len(report.confirmed),
-                   "mismatched": len(report.mismatched), "refused": status["refused"],
-                   "conflicts": len(report.conflicts), "failed": len(report.failed),
-                   "recovered": len(report.recovered), "resolved": len(resolved),
-                   "cancelled": report.cancelled,
-                   "time_limit_reached": report.time_limit is not None,
-                   "progress_jobs_open": open_jobs,
-                   "columns_created": len(report.columns_created),
-                   "columns_failed": [{"label": f.label, "message": f.message}
-                                      for f in report.columns_failed],
-                   "files_failed": status["failed_files"],
-                   "outbox": status["outbox"], "ok": clean,
-                   "grades": [grade.to_json() for grade in summary.grades]})
+        emit({"connection": connection.name, "confirmed": len(report.confirmed),
+              "mismatched": len(report.mismatched), "refused": status["refused"],
+              "conflicts": len(report.conflicts), "failed": len(report.failed),
+              "recovered": len(report.recovered), "resolved": len(resolved),
+              "cancelled": report.cancelled,
+              "time_limit_reached": report.time_limit is not None,
+              "progress_jobs_open": open_jobs,
+              "columns_created": len(report.columns_created),
+              "held": len(report.held),
+              "columns_failed": [{"label": f.label, "message": f.message}
+                                 for f in report.columns_failed],
+              "files_failed": status["failed_files"],
+              "outbox": status["outbox"], "ok": clean,
+              "grades": [grade.to_json() for grade in summary.grades]})
     else:
         for url in report.columns_created:
             created = snapshots.get_line_item(db, connection.id, url)
@@ -206,6 +212,9 @@ def push(args: argparse.Namespace, db: Database) -> int:
         if report.conflicts:
             print(f"See them with `gradedesk conflicts {connection.name}`; settle with "
                   f"`gradedesk push {connection.name} --resolve mine|theirs|both`.")
+        if report.held:
+            print(f"Held columns keep their grades queued; `gradedesk release "
+                  f"{connection.name} --line-item ID` sends a column's grades.")
         if status["proposals"]:
             print(f"{status['proposals']} proposed grade(s) wait for review and were not sent: "
                   f"`gradedesk proposals {connection.name}` lists them.")

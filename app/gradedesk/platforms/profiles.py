@@ -43,12 +43,17 @@ class PlatformProfile:
     deleting_made_columns_refused: bool = False
     # A tool-made column is a whole gradebook assignment: deleting it deletes that.
     column_is_assignment: bool = False
+    # Students may see a score the moment it arrives: Canvas shows it at once when the
+    # assignment posts grades automatically (its default post policy), and AGS can neither
+    # read nor change that policy. Releasing held grades warns of it.
+    scores_may_show_at_once: bool = False
 
 
 PROFILES: Mapping[PlatformKind, PlatformProfile] = {
     PlatformKind.CANVAS: PlatformProfile(
         PlatformKind.CANVAS, "Canvas", canvas_extensions=True, course_url_setup=True,
-        deleting_made_columns_refused=True, column_is_assignment=True),
+        deleting_made_columns_refused=True, column_is_assignment=True,
+        scores_may_show_at_once=True),
     PlatformKind.MOODLE: PlatformProfile(
         PlatformKind.MOODLE, "Moodle", score_needs_fully_graded=True, course_url_setup=True),
     PlatformKind.GENERIC: PlatformProfile(PlatformKind.GENERIC, "AGS platform"),

@@ -96,6 +96,17 @@ def adopt_created_column(conn: sqlite3.Connection, row_id: int, url: str) -> Non
                      (found[0], row_id))
         conn.execute("UPDATE outbox SET line_item_id = ? WHERE line_item_id = ?",
                      (found[0], row_id))
+        # A hold goes with the grades (else the delete below would lift it).
+        conn.execute("UPDATE OR IGNORE column_holds SET line_item_id = ? WHERE line_item_id = ?",
+                     (found[0], row_id))
+        # So do the rubric and the levels chosen with it (schema 10).
+        for table in ("rubrics", "rubric_grades"):
+            conn.execute(f"UPDATE OR IGNORE {table} SET line_item_id = ? "
+                         "WHERE line_item_id = ?", (found[0], row_id))
+        # And its late rule and the penalties proposed from it (schema 11).
+        for table in ("late_rules", "late_penalties"):
+            conn.execute(f"UPDATE OR IGNORE {table} SET line_item_id = ? "
+                         "WHERE line_item_id = ?", (found[0], row_id))
         conn.execute("DELETE FROM line_items WHERE id = ?", (row_id,))
         return
     conn.execute("UPDATE line_items SET url = ?, pending = NULL, create_attempted_at = NULL, "

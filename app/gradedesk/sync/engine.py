@@ -55,6 +55,7 @@ from gradedesk.store import (
     audit,
     columns,
     drafts,
+    holds,
     jobs,
     outbox,
     snapshots,
@@ -141,6 +142,9 @@ class PushReport:
     # those that could not be (their grades stay queued behind them).
     columns_created: list[str] = field(default_factory=list)
     columns_failed: list[ColumnFailure] = field(default_factory=list)
+    # Queued grades of held columns, left queued when the push ended (a release sends them).
+    # Holding is what the grader asked for, so these do not make a push unclean.
+    held: list[int] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -367,14 +371,21 @@ class SyncEngine:
             # Settle what already went out first: a newer edit of the same grade then builds
             # on it instead of looking like a colleague's change.
             self._confirm_sent(report)
-            # Grades in a column the platform does not have yet wait for its creation.
-            queued = [entry for entry in outbox.entries(self.db, cid, (OutboxState.QUEUED,))
-                      if not columns.is_local_url(entry.line_item_url)]
+            # Grades in a column the platform does not have yet wait for its creation; those
+            # of a held column wait for its release. A hold taken after this point stops the
+            # next claim at the latest (``_claim`` asks again as it claims).
+            held = holds.held_line_item_urls(self.db, cid)
+            waiting = outbox.entries(self.db, cid, (OutboxState.QUEUED,))
+            queued = [entry for entry in waiting if not columns.is_local_url(entry.line_item_url)
+                      and entry.line_item_url not in held]
+            kept = sum(1 for entry in waiting if entry.line_item_url in held)
             self._emit(EventKind.STARTED, "push", total=len(queued),
-                       message=f"Sending {len(queued)} grade{'s' if len(queued) != 1 else ''}")
+                       message=f"Sending {len(queued)} grade{'s' if len(queued) != 1 else ''}"
+                               + (f"; {kept} held" if kept else ""))
             self._send_by_line_item(queued, options, report)
             self._settle_lost_replies(report, options)
             self._confirm_sent(report)
+            self._note_held(report)
         except Cancelled as exc:
             return self._stopped(report, exc)
         except GradeDeskError as exc:
@@ -385,11 +396,20 @@ class SyncEngine:
         self._emit(EventKind.FINISHED, "push", done=len(report.confirmed),
                    total=len(report.confirmed) + len(report.conflicts) + len(report.failed),
                    message=f"{len(report.confirmed)} confirmed, {len(report.conflicts)} "
-                           f"conflicts, {len(report.failed)} failed")
+                           f"conflicts, {len(report.failed)} failed"
+                           + (f", {len(report.held)} held" if report.held else ""))
         return report
+
+    def _note_held(self, report: PushReport) -> None:
+        """Record the queued grades of held columns as the push ends (a column held while
+        the push ran counts too)."""
+        held = holds.held_line_item_urls(self.db, self.connection.id)
+        report.held = [entry.id for entry in outbox.entries(
+            self.db, self.connection.id, (OutboxState.QUEUED,)) if entry.line_item_url in held]
 
     def _stopped(self, report: PushReport, why: Cancelled) -> PushReport:
         report.cancelled = True
+        self._note_held(report)
         if isinstance(why, TimeLimitReached):
             report.time_limit = why
         said = f"stopped at its time limit of {why.limit_text}" \
@@ -732,7 +752,11 @@ class SyncEngine:
     def _claim(self, conn: WriteConnection, entry: OutboxEntry,
                options: PushOptions) -> _Claim:
         """The draft as it is now (a grader may have edited it since the queue was read), and
-        exactly the bytes that go out, claimed (``sending``) before they do."""
+        exactly the bytes that go out, claimed (``sending``) before they do. Never the
+        grade of a held column: asked here, in the claim's own transaction, so a hold
+        committed while the push runs stops every claim after it."""
+        if holds.is_held_in(conn, entry.line_item_id):
+            return _Claim(state=OutboxState.QUEUED)  # stays queued until the release
         draft = drafts.draft_by_id(conn, entry.draft_id) if entry.draft_id else None
         if draft is None:
             return _Claim(state=entry.state)

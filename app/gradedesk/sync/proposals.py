@@ -11,9 +11,9 @@ from gradedesk.store import ConnectionRow, Database, DraftRow, drafts
 from gradedesk.store.proposals import ProposalRow, cell_score_in, drop_proposals_in
 from gradedesk.store.snapshots import require_line_item_in
 
-# Reasons whose comment is a note added to the grader's own words (a rubric's proposal carries
-# the whole comment: the levels lead it, the grader's words follow).
-_NOTE_REASONS = frozenset({"late", "missing"})
+# Reasons whose comment is a note added to the grader's own words, and how such a note starts
+# (a rubric's proposal carries the whole comment: the levels lead it, the grader's words follow).
+_NOTE_STARTS = {"late": "Late penalty", "missing": "Missing"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +39,9 @@ def review_proposals(db: Database, connection: ConnectionRow,
                 continue
             current = drafts.draft_in(conn, line_item.id, row.user_id)
             comment = row.comment
-            if row.reason in _NOTE_REASONS and current is not None and current.comment and \
-                    comment and comment not in current.comment:
-                comment = f"{current.comment}\n\n{comment}"
+            if row.reason in _NOTE_STARTS and current is not None and current.comment and \
+                    comment:
+                comment = _with_note(current.comment, comment, _NOTE_STARTS[row.reason])
             edit = drafts.DraftEdit(
                 score_given=drafts.UNSET if row.score is None else row.score,
                 comment=drafts.UNSET if comment is None else comment)
@@ -50,6 +50,14 @@ def review_proposals(db: Database, connection: ConnectionRow,
                                               row.user_id, edit))
             drop_proposals_in(conn, connection.id, [row.id])
     return Review(tuple(accepted), tuple(stale))
+
+
+def _with_note(words: str, note: str, start: str) -> str:
+    """The grader's words with the rule's note after them. A note of the same kind accepted
+    earlier and not sent yet ("Late penalty…" when the rule changed) is replaced, not kept
+    beside the new one."""
+    kept = [part for part in words.split("\n\n") if not part.strip().startswith(start)]
+    return "\n\n".join([*kept, note]) if kept else note
 
 
 def accept_proposals(db: Database, connection: ConnectionRow,

@@ -14,6 +14,7 @@ from gradedesk.store import (
     OutboxState,
     drafts,
     grid,
+    holds,
     jobs,
     outbox,
     snapshots,
@@ -95,6 +96,7 @@ class StatusCounts:
     failed: int = 0  # a later push tries them again
     refused: int = 0  # the platform will never take them; not retried
     confirmed: int = 0
+    held: int = 0  # queued grades of held columns (counted in ``queued`` too)
 
 
 def status_counts(db: Database, connection_id: int) -> StatusCounts:
@@ -104,7 +106,8 @@ def status_counts(db: Database, connection_id: int) -> StatusCounts:
     return StatusCounts(
         drafts=len(drafts.list_drafts(db, connection_id)), queued=counts.queued,
         sending=counts.sending + counts.sent, conflicts=counts.conflict,
-        failed=len(failed) - refused, refused=refused, confirmed=counts.confirmed)
+        failed=len(failed) - refused, refused=refused, confirmed=counts.confirmed,
+        held=sum(column.queued for column in holds.held_columns(db, connection_id)))
 
 
 def status_of(db: Database, connection: ConnectionRow) -> dict[str, Any]:
@@ -115,6 +118,8 @@ def status_of(db: Database, connection: ConnectionRow) -> dict[str, Any]:
     waiting = outbox.entries(db, connection.id, (OutboxState.QUEUED, OutboxState.SENDING,
                                                  OutboxState.SENT, OutboxState.FAILED,
                                                  OutboxState.CONFLICT))
+    held = holds.held_columns(db, connection.id)
+    held_urls = {column.url for column in held}
     return {
         "connection": connection.name,
         "kind": connection.kind.value,
@@ -134,9 +139,15 @@ def status_of(db: Database, connection: ConnectionRow) -> dict[str, Any]:
             "completed": sum(1 for j in all_jobs if j.final and j.state.value == "completed"),
             "failed": sum(1 for j in all_jobs if j.final and j.state.value != "completed"),
         },
+        # Queued grades of held columns (in "queued" too), and the held columns themselves.
+        "held": sum(column.queued for column in held),
+        "held_line_items": [{"line_item": column.url, "short_id": column.short_id,
+                             "label": column.label, "held_at": column.held_at,
+                             "queued": column.queued} for column in held],
         "outbox": [{"id": e.id, "line_item": e.line_item_url, "user_id": e.user_id,
                     "state": "refused" if e.refused else e.state.value,
-                    "attempts": e.attempts, "last_error": e.last_error}
+                    "attempts": e.attempts, "last_error": e.last_error,
+                    "held": e.state is OutboxState.QUEUED and e.line_item_url in held_urls}
                    for e in waiting],
         "failed_files": [{"file": j.file_title, "progress_url": j.progress_url,
                           "message": j.message} for j in all_jobs

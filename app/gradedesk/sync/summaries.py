@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 # How many names a sentence lists before "and 12 more" (the activity list and the terminal
 # stay readable after a push of a whole class).
 NAMES_LISTED = 8
+# How a push summary says a held column's grades were kept back (its sentence's lead).
+HELD_WORDS = "Held, not sent until released"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,19 +115,23 @@ class PushSummary:
 
     report: PushReport
     grades: tuple[NamedGrade, ...]
+    # Held columns' grades left queued, counted per column: (label, how many), by label.
+    held: tuple[tuple[str, int], ...] = ()
 
     @property
     def headline(self) -> str:
-        """"3 confirmed, 0 conflicts, 1 failed" (failed counts refused ones too)."""
+        """"3 confirmed, 0 conflicts, 1 failed" (failed counts refused ones too), then ", 12
+        held" when held columns kept grades back."""
         report = self.report
         return (f"{len(report.confirmed)} confirmed, {len(report.conflicts)} conflicts, "
-                f"{len(report.failed)} failed")
+                f"{len(report.failed)} failed"
+                + (f", {len(report.held)} held" if report.held else ""))
 
     def with_students(self, label: Callable[[str], str]) -> PushSummary:
         """The same summary with each student called ``label(user_id)`` (e.g. "Student 17"
         while the window hides names)."""
         return PushSummary(self.report, tuple(
-            replace(grade, student=label(grade.user_id)) for grade in self.grades))
+            replace(grade, student=label(grade.user_id)) for grade in self.grades), self.held)
 
     def of(self, *outcomes: Outcome) -> list[NamedGrade]:
         return [grade for grade in self.grades if grade.outcome in outcomes]
@@ -140,6 +146,9 @@ class PushSummary:
                 by_item.setdefault(grade.line_item, []).append(grade.student)
             for label, students in by_item.items():
                 said.append(f"{outcome.words}: {listed_names(students, listed)} ({label})")
+        # Held grades by count, not by name: a held column is often a whole class.
+        said.extend(f"{HELD_WORDS}: {count} grade{'s' if count != 1 else ''} ({label})"
+                    for label, count in self.held)
         return said
 
     def message(self, *, listed: int = NAMES_LISTED) -> str:
@@ -184,7 +193,12 @@ def summarize_push(db: Database, connection: ConnectionRow, report: PushReport,
             entry.user_id, names.student(entry.user_id), outcome,
             entry.last_error if problem else None))
     grades.sort(key=lambda grade: (grade.line_item.casefold(), grade.student.casefold()))
-    return PushSummary(report, tuple(grades))
+    held: dict[str, int] = {}
+    for entry in outbox.entries_by_id(db, report.held).values():
+        label = names.line_item(entry.line_item_url)
+        held[label] = held.get(label, 0) + 1
+    return PushSummary(report, tuple(grades),
+                       tuple(sorted(held.items(), key=lambda pair: pair[0].casefold())))
 
 
 # --- the audit log ----------------------------------------------------------------------------
