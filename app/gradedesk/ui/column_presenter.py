@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from gradedesk.store import LineItemRow, MemberRow, snapshots
-from gradedesk.sync import columns
+from gradedesk.sync import columns, holding
 from gradedesk.sync.columns import ColumnChanges, NewColumn
 from gradedesk.sync.grading import profile_for
 from gradedesk.ui import loaders, sync_work
@@ -32,6 +32,7 @@ class ColumnPresenter(QObject):
     removal_explained = Signal(object, str)  # LineItemRow, what deleting it does
     student_added = Signal(object)  # MemberRow
     names_checked = Signal(bool)  # False: the platform gives no names (students by user id)
+    hold_changed = Signal(object)  # sync.holding.HoldChange: a column held or released
 
     def __init__(self, presenter: Presenter) -> None:
         super().__init__(presenter)
@@ -135,6 +136,38 @@ class ColumnPresenter(QObject):
             done(dropped)
 
         return p.run_network("Deleting column", work, finished) is not None
+
+    def hold_column(self, row: LineItemRow) -> None:
+        """Hold a column's grades: saved and queued, not sent until released (store lane)."""
+        p = self._presenter
+        connection = p.connection
+        if connection is None:
+            return
+        db = p.context.db
+        p.run_store("Holding grades", lambda: holding.hold_column(db, connection, row),
+                    self._hold_done)
+
+    def release_column(self, row: LineItemRow) -> bool:
+        """Lift a column's hold (store lane), then send its grades with the ordinary push
+        (network lane). False: another network job runs, so nothing was released."""
+        p = self._presenter
+        connection = p.connection
+        if connection is None or p.busy:
+            return False
+        db = p.context.db
+
+        def done(change: holding.HoldChange) -> None:
+            self._hold_done(change)
+            p.push()  # sends this column's grades, with any others queued and not held
+
+        p.run_store("Releasing grades", lambda: holding.release_column(db, connection, row),
+                    done)
+        return True
+
+    def _hold_done(self, change: holding.HoldChange) -> None:
+        self.hold_changed.emit(change)
+        self._presenter.refresh_overview()  # the tree's and the headers' badges
+        self._presenter.refresh_counts()
 
     def add_student(self, user_id: str, *, on_refused: Refused | None = None) -> None:
         """Keep a user id the roster does not list as a learner of the current course."""

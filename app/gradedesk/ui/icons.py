@@ -141,6 +141,29 @@ def state_icon(state: SyncState, rgba: int) -> QIcon:
     return _draw(_STATE_SHAPES[state], QColor.fromRgba(rgba))
 
 
+def _lock(p: QPainter, s: float, c: QColor) -> None:
+    p.setPen(_pen(c, s, 0.09))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    shackle = QPainterPath(QPointF(s * 0.34, s * 0.46))
+    shackle.lineTo(s * 0.34, s * 0.32)
+    shackle.arcTo(QRectF(s * 0.34, s * 0.14, s * 0.32, s * 0.32), 180, -180)
+    shackle.lineTo(s * 0.66, s * 0.46)
+    p.drawPath(shackle)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(c)
+    p.drawRoundedRect(QRectF(s * 0.22, s * 0.44, s * 0.56, s * 0.42), s * 0.08, s * 0.08)
+
+
+# A held column's badge: the amber of "not sent yet", on light and on dark backgrounds.
+HELD_LIGHT, HELD_DARK = "#8a5a00", "#f0c060"
+
+
+@cache
+def held_icon(dark: bool) -> QIcon:
+    """The lock that marks a held column (its grades are not sent until released)."""
+    return _draw(_lock, QColor(HELD_DARK if dark else HELD_LIGHT))
+
+
 @cache
 def status_dot(online: bool | None, rgba: int) -> QIcon:
     """A filled dot (online) or a ring (offline / not checked) for the status bar."""

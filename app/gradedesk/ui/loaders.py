@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from gradedesk.domain import InputError
@@ -27,6 +27,7 @@ from gradedesk.store import (
     comment_thread,
     drafts,
     grid,
+    holds,
     jobs,
     outbox,
     snapshots,
@@ -55,12 +56,17 @@ class Overview:
 
     connections: tuple[ConnectionRow, ...]
     line_items: dict[int, tuple[LineItemRow, ...]]
+    # Per connection id: the URLs of its held columns (grades not sent until released).
+    held: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def is_held(self, line_item: LineItemRow) -> bool:
+        return line_item.url in self.held.get(line_item.connection_id, frozenset())
 
 
 def load_overview(db: Database) -> Overview:
     found = tuple(connection_store.list_connections(db))
     items = {c.id: tuple(snapshots.list_line_items(db, c.id)) for c in found}
-    return Overview(found, items)
+    return Overview(found, items, {c.id: holds.held_line_item_urls(db, c.id) for c in found})
 
 
 def load_counts(db: Database, connection_id: int) -> StatusCounts:

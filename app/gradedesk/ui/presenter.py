@@ -21,6 +21,7 @@ from gradedesk.ui.presenter_core import (
 from gradedesk.ui.presenter_editing import EditingPart
 from gradedesk.ui.presenter_sync import SyncPart
 from gradedesk.ui.proposals_presenter import ProposalsPresenter
+from gradedesk.ui.rubric_presenter import RubricPresenter
 from gradedesk.ui.setup_presenter import SetupPresenter
 
 __all__ = ["NETWORK_TIME_LIMIT_S", "REFRESH_BATCH_MS", "UNREACHABLE_LEAD", "Presenter",
@@ -33,3 +34,4 @@ class Presenter(EditingPart, SyncPart, ConnectionsPart):
         self.setup = SetupPresenter(self)
         self.columns = ColumnPresenter(self)
         self.proposals = ProposalsPresenter(self)
+        self.rubrics = RubricPresenter(self)

@@ -153,11 +153,12 @@ def _port_answers(port: int) -> bool:
 
 def unsent_grades(context: AppContext) -> dict[str, int]:
     """Grades not sent yet (queued, interrupted while sending, or failed and to be retried),
-    per connection name; connections with none are left out."""
+    per connection name; connections with none are left out. Grades of held columns are
+    not counted: the grader keeps them back on purpose, and a push would not send them."""
     unsent: dict[str, int] = {}
     for connection in connection_store.list_connections(context.db):
         counts = read_model.status_counts(context.db, connection.id)
-        count = counts.queued + counts.sending + counts.failed
+        count = counts.queued - counts.held + counts.sending + counts.failed
         if count:
             unsent[connection.name] = count
     return unsent

@@ -65,6 +65,8 @@ class FilterSpec:
     kind: RowFilter = RowFilter.ALL
     # None: every section; "": the students without one; else the students of that section.
     section: str | None = None
+    # None: everyone; else the user ids of one grader's share of the split among graders.
+    students: frozenset[str] | None = None
 
 
 class CellInputError(Exception):
@@ -113,6 +115,11 @@ def in_section(student: Student, section: str | None) -> bool:
     """The section filter (FilterSpec.section): None lets everyone through, "" only the
     students without a section."""
     return section is None or (student.section or "") == section
+
+
+def in_share(student: Student, students: frozenset[str] | None) -> bool:
+    """The grader filter (FilterSpec.students): None lets everyone through."""
+    return students is None or student.user_id in students
 
 
 def section_names(students: Iterable[Student]) -> tuple[str, ...]:
@@ -258,6 +265,8 @@ class GradeTableModel(QAbstractTableModel):
         text, kind, section = self._filter.text, self._filter.kind, self._filter.section
         where = "" if section is None else \
             f" in {section}" if section else " without a section"
+        if self._filter.students is not None:
+            where += " in this grader's share"
         if text and kind is RowFilter.ALL:
             return f"No students match '{text}'{where}"
         if text:

@@ -14,7 +14,9 @@ from PySide6.QtCore import QModelIndex, Qt
 from gradedesk.domain import is_above_maximum
 from gradedesk.store import LineItemRow, SyncState
 from gradedesk.store.grid import Cell
+from gradedesk.sync.holding import HELD_NOTE
 from gradedesk.ui.hidden_names import name_order, shown_matches
+from gradedesk.ui.icons import held_icon
 from gradedesk.ui.models.base import (
     ERROR_ROLE,
     EXTRA_CREDIT_ROLE,
@@ -32,6 +34,7 @@ from gradedesk.ui.models.base import (
     extra_credit_tip,
     format_score,
     in_section,
+    in_share,
     student_matches,
 )
 from gradedesk.ui.rows import (
@@ -44,6 +47,7 @@ from gradedesk.ui.rows import (
 )
 from gradedesk.ui.sync_states import (
     LOOKS,
+    is_dark,
     muted_text_color,
     state_color,
     state_icon_for,
@@ -66,6 +70,7 @@ _ANSWERED_ROLES = frozenset({
 _SCORE_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _FIXED_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _SCORE_FLAGS = _FIXED_FLAGS | Qt.ItemFlag.ItemIsEditable
+HELD_WORD = "Held"  # a held column's header says it after its points, beside the lock
 PENDING_TEXT = GRADING_WORDS["PendingManual"]  # "Needs grading", as the line-item view says
 NAME_COLUMN = 0
 SECTION_COLUMN = 1
@@ -92,6 +97,8 @@ class GradebookModel(GradeTableModel):
         self._column_of_item: dict[int, int] = {}
         self._column_of_url: dict[str, int] = {}
         self._connection_id: int | None = None
+        # Per connection id: its held columns' URLs (their headers carry the lock badge).
+        self._held: Mapping[int, frozenset[str]] = {}
 
     def load(self, data: GradebookData | None) -> None:
         self.beginResetModel()
@@ -110,6 +117,19 @@ class GradebookModel(GradeTableModel):
     @property
     def connection_id(self) -> int | None:
         return self._connection_id
+
+    def set_held(self, held: Mapping[int, frozenset[str]]) -> None:
+        """Which columns are held (per connection id, from the overview): their headers
+        show the badge."""
+        if dict(held) == dict(self._held):
+            return
+        self._held = dict(held)
+        if self._line_items:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, FIXED_COLUMNS,
+                                        self.columnCount() - 1)
+
+    def is_held(self, item: LineItemRow) -> bool:
+        return item.url in self._held.get(item.connection_id, frozenset())
 
 
     @property
@@ -174,7 +194,8 @@ class GradebookModel(GradeTableModel):
         student = self._students[source_row]
         named = shown_matches(student, spec.text) if self._names_hidden \
             else student_matches(student, spec.text)
-        if not named or not in_section(student, spec.section):
+        if not named or not in_section(student, spec.section) \
+                or not in_share(student, spec.students):
             return False
         return spec.kind is RowFilter.ALL or spec.kind in self._filters.get(student.user_id, ())
 
@@ -265,15 +286,21 @@ class GradebookModel(GradeTableModel):
             if item is None:
                 return None
             label = f"{item.label} [{item.short_id}]" if item.pending_create else item.label
-            return f"{label} ({points(item.score_maximum)})" if role == HEADER_TEXT_ROLE \
-                else label
+            if role != HEADER_TEXT_ROLE:
+                return label
+            return f"{label} ({points(item.score_maximum)})" + (
+                f" · {HELD_WORD}" if self.is_held(item) else "")
+        if role == Qt.ItemDataRole.DecorationRole:
+            item = self.line_item_at(section)
+            return held_icon(is_dark()) if item is not None and self.is_held(item) else None
         if role == Qt.ItemDataRole.ToolTipRole:
             item = self.line_item_at(section)
             if item is None:
                 return None
             tip = f"{item.label} ({points(item.score_maximum)})"
-            return f"{tip}: not yet on the platform; the next push creates it" \
-                if item.pending_create else tip
+            if item.pending_create:
+                tip += ": not yet on the platform; the next push creates it"
+            return f"{tip}\n{HELD_NOTE}" if self.is_held(item) else tip
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:

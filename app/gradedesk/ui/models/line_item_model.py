@@ -28,6 +28,7 @@ from gradedesk.ui.models.base import (
     extra_credit_tip,
     format_score,
     in_section,
+    in_share,
     student_matches,
 )
 from gradedesk.ui.rows import (
@@ -95,10 +96,12 @@ def _activity(row: StudentGrade) -> str:
 
 
 def matches(row: StudentGrade, spec: FilterSpec, names_hidden: bool = False) -> bool:
-    """The filter: name (the shown label only while names are hidden), state and section."""
+    """The filter: name (the shown label only while names are hidden), state, section and
+    grader."""
     named = shown_matches(row.student, spec.text) if names_hidden \
         else student_matches(row.student, spec.text)
-    return named and meets(row, spec.kind) and in_section(row.student, spec.section)
+    return named and meets(row, spec.kind) and in_section(row.student, spec.section) \
+        and in_share(row.student, spec.students)
 
 
 class LineItemModel(GradeTableModel):

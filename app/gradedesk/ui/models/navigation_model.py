@@ -9,13 +9,17 @@ from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
 from gradedesk.store import ConnectionRow, LineItemRow
 from gradedesk.store.connections import is_sandbox
+from gradedesk.sync.holding import HELD_NOTE
+from gradedesk.ui.icons import held_icon
 from gradedesk.ui.loaders import Overview
 from gradedesk.ui.models.base import format_score
 from gradedesk.ui.navigation import NavTarget
+from gradedesk.ui.sync_states import is_dark
 
-__all__ = ["TARGET_ROLE", "NavTarget", "NavigationModel"]
+__all__ = ["HELD_ROLE", "TARGET_ROLE", "NavTarget", "NavigationModel"]
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 10
+HELD_ROLE = Qt.ItemDataRole.UserRole + 11  # True on a held column's item
 
 
 class NavigationModel(QStandardItemModel):
@@ -28,10 +32,11 @@ class NavigationModel(QStandardItemModel):
         self.setHorizontalHeaderLabels(["Courses"])
         for connection in overview.connections:
             self.appendRow(self._connection_item(connection,
-                                                 overview.line_items.get(connection.id, ())))
+                                                 overview.line_items.get(connection.id, ()),
+                                                 overview.held.get(connection.id, frozenset())))
 
-    def _connection_item(self, connection: ConnectionRow,
-                         line_items: tuple[LineItemRow, ...]) -> QStandardItem:
+    def _connection_item(self, connection: ConnectionRow, line_items: tuple[LineItemRow, ...],
+                         held: frozenset[str] = frozenset()) -> QStandardItem:
         label = connection.name + ("  [sandbox]" if is_sandbox(connection) else "")
         item = QStandardItem(label)
         item.setEditable(False)
@@ -40,11 +45,12 @@ class NavigationModel(QStandardItemModel):
         item.setData(f"Connection {connection.name}, whole gradebook",
                      Qt.ItemDataRole.AccessibleTextRole)
         for line_item in line_items:
-            item.appendRow(self._line_item_item(connection, line_item))
+            item.appendRow(self._line_item_item(connection, line_item, line_item.url in held))
         return item
 
     @staticmethod
-    def _line_item_item(connection: ConnectionRow, line_item: LineItemRow) -> QStandardItem:
+    def _line_item_item(connection: ConnectionRow, line_item: LineItemRow,
+                        held: bool = False) -> QStandardItem:
         text = f"{line_item.label}  /{format_score(line_item.score_maximum)}"
         points = format_score(line_item.score_maximum)
         tip = f"{line_item.label}, out of {points} (id {line_item.short_id})"
@@ -53,6 +59,9 @@ class NavigationModel(QStandardItemModel):
             text += f"  [{line_item.short_id}]"
             tip += ": not yet on the platform; the next push creates it"
             spoken += ", not yet on the platform"
+        if held:
+            tip += f"\n{HELD_NOTE}"
+            spoken += ", grades held"
         child = QStandardItem(text)
         child.setEditable(False)
         child.setData(NavTarget(connection.name, line_item.url), TARGET_ROLE)
@@ -62,6 +71,9 @@ class NavigationModel(QStandardItemModel):
             font = QFont()
             font.setItalic(True)
             child.setFont(font)
+        if held:
+            child.setIcon(held_icon(is_dark()))  # the badge: a lock beside the label
+            child.setData(True, HELD_ROLE)
         return child
 
     def index_of(self, target: NavTarget) -> QModelIndex:

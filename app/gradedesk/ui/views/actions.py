@@ -44,6 +44,10 @@ class WindowActions:
     rename_column: QAction
     column_points: QAction
     delete_column: QAction
+    edit_rubric: QAction
+    late_rule: QAction
+    hold_column: QAction
+    release_column: QAction
     add_student: QAction
     about: QAction
     import_csv: QAction
@@ -54,6 +58,11 @@ class WindowActions:
     def column_actions(self) -> tuple[QAction, ...]:
         """What acts on the current column (the line item shown, or the gradebook's)."""
         return (self.rename_column, self.column_points, self.delete_column)
+
+    @property
+    def hold_actions(self) -> tuple[QAction, ...]:
+        """Hold and release the current column's grades (each enabled when it applies)."""
+        return (self.hold_column, self.release_column)
 
     @property
     def grid_actions(self) -> tuple[QAction, ...]:
@@ -179,6 +188,16 @@ def build_actions(window: QMainWindow, undo_stack: QUndoStack) -> WindowActions:
                               "possible"),
         delete_column=_action(window, "&Delete column…", "Delete the current column (asks "
                               "first; on Canvas this deletes the assignment)"),
+        edit_rubric=_action(window, "R&ubric…", "Make or change the current column's rubric, "
+                            "or import one a colleague shared (kept on this computer)"),
+        late_rule=_action(window, "La&te and missing…", "The current column's late rule, and "
+                          "\u201cmark missing\u201d: propose penalised grades and zeros for "
+                          "review (none is sent until accepted)"),
+        hold_column=_action(window, "&Hold grades", "Keep the current column's grades here: "
+                            "saved and queued, not sent by any push until you release them"),
+        release_column=_action(window, "Re&lease grades", "Send the current column's held "
+                               "grades now, in one push (on Canvas, asks first: students may "
+                               "see them at once)"),
         add_student=_action(window, "Add a student by &user id…", "Grade a user id the roster "
                             "does not list (platforms without Names and Roles)", "Ctrl+Shift+U"),
         about=_action(window, "&About GradeDesk", "Version and licence"),
@@ -240,6 +259,10 @@ def build_menus(window: QMainWindow, actions: WindowActions) -> None:
     column = bar.addMenu("&Column")
     column.addAction(actions.new_column)
     column.addActions(list(actions.column_actions))
+    column.addAction(actions.edit_rubric)
+    column.addAction(actions.late_rule)
+    column.addSeparator()
+    column.addActions(list(actions.hold_actions))
     column.addSeparator()
     column.addAction(actions.add_student)
     help_menu = bar.addMenu("&Help")

@@ -1,6 +1,7 @@
 """The Column menu's commands: each asks the grader (a small window-modal dialog, never an
 application-modal one), hands the answer to the presenter, and reports what happened in the
-status bar. Deleting asks first, in the core's words, with Cancel as the default."""
+status bar. Deleting asks first, in the core's words, with Cancel as the default; so does
+releasing held grades where students may see them at once (Canvas)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox
 from gradedesk.domain import format_score
 from gradedesk.store import LineItemRow, MemberRow
 from gradedesk.sync.columns import ColumnChanges, NewColumn
+from gradedesk.sync.holding import HoldChange, release_warning
 from gradedesk.ui.dialogs.column_dialog import MAX_POINTS, NewColumnDialog
+from gradedesk.ui.loaders import Overview
 from gradedesk.ui.models.navigation_model import TARGET_ROLE
 from gradedesk.ui.navigation import NavTarget
 from gradedesk.ui.platform_notes import TYPED_STUDENT_WARNING
@@ -31,14 +34,20 @@ class ColumnCommands:
         self.points_dialog: QInputDialog | None = None
         self.delete_box: QMessageBox | None = None
         self.student_dialog: QInputDialog | None = None
+        self.release_box: QMessageBox | None = None
         self.tree_menu: QMenu | None = None
         self._actions = actions
+        self._held: dict[int, frozenset[str]] = {}  # per connection id, from the overview
         # Lambdas: triggered's "checked" argument is not a column.
         actions.new_column.triggered.connect(lambda: self.new_column())
         actions.rename_column.triggered.connect(lambda: self.rename_column())
         actions.column_points.triggered.connect(lambda: self.change_points())
         actions.delete_column.triggered.connect(lambda: self.delete_column())
         actions.add_student.triggered.connect(lambda: self.add_student())
+        actions.hold_column.triggered.connect(lambda: self.hold_grades())
+        actions.release_column.triggered.connect(lambda: self.release_grades())
+        window.presenter.overview_loaded.connect(self._on_presenter_overview_loaded)
+        self._columns.hold_changed.connect(self._on_columns_hold_changed)
         self._columns.column_added.connect(self._on_columns_column_added)
         self._columns.column_changed.connect(self._on_columns_column_changed)
         self._columns.column_removed.connect(self._on_columns_column_removed)
@@ -89,6 +98,56 @@ class ColumnCommands:
         row = row or self._window.current_column()
         if row is not None:
             self._columns.explain_removal(row)
+
+    def hold_grades(self, row: LineItemRow | None = None) -> None:
+        """Hold the column's grades (``row``: this column, else the current one)."""
+        row = row or self._window.current_column()
+        if row is not None:
+            self._columns.hold_column(row)
+
+    def release_grades(self, row: LineItemRow | None = None) -> QMessageBox | None:
+        """Release the column's grades and push them. Where students may see them at once
+        (Canvas), ask first, with Cancel as the default; returns that question."""
+        row = row or self._window.current_column()
+        connection = self._window.presenter.connection
+        if row is None or connection is None:
+            return None
+        warning = release_warning(connection)
+        if warning is None:
+            self._release(row)
+            return None
+        box = QMessageBox(QMessageBox.Icon.Warning, f"Release grades of “{row.label}”?",
+                          f"{warning}\n\nRelease them and send them now?",
+                          QMessageBox.StandardButton.Cancel, self._window)
+        box.setAccessibleName("Release grades?")
+        release = box.addButton("Release and send", QMessageBox.ButtonRole.AcceptRole)
+        release.setAccessibleName("Release and send")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter never releases
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+
+        def finished(_result: int) -> None:
+            if box.clickedButton() is release:
+                self._release(row)
+
+        box.finished.connect(finished)
+        self.release_box = box
+        box.open()
+        return box
+
+    def _release(self, row: LineItemRow) -> None:
+        if not self._columns.release_column(row):
+            self._window.show_message("Another job is running: release the grades when it "
+                                      "has finished.")
+
+    def is_held(self, row: LineItemRow) -> bool:
+        return row.url in self._held.get(row.connection_id, frozenset())
+
+    def update_hold_actions(self) -> None:
+        """Hold grades for a column that is not held, Release grades for one that is."""
+        row = self._window.current_column()
+        held = row is not None and self.is_held(row)
+        self._actions.hold_column.setEnabled(row is not None and not held)
+        self._actions.release_column.setEnabled(held)
 
     def add_student(self) -> QInputDialog | None:
         if self._window.presenter.connection is None:
@@ -143,6 +202,11 @@ class ColumnCommands:
                 # The clicked column itself, even before its grades have loaded.
                 entry = menu.addAction(action.text())
                 entry.triggered.connect(lambda _=False, run=command: run(row))
+            menu.addSeparator()
+            hold_or_release = (a.release_column, self.release_grades) if self.is_held(row) \
+                else (a.hold_column, self.hold_grades)
+            entry = menu.addAction(hold_or_release[0].text())
+            entry.triggered.connect(lambda _=False, run=hold_or_release[1]: run(row))
         menu.addSeparator()
         menu.addAction(a.add_student)
         self.tree_menu = menu
@@ -159,6 +223,20 @@ class ColumnCommands:
         return next((item for item in items if item.url == target.line_item_url), None)
 
     # --- outcomes -------------------------------------------------------------------------
+
+    def _on_presenter_overview_loaded(self, overview: Overview) -> None:
+        self._held = dict(overview.held)
+        self._window.gradebook_model.set_held(self._held)
+        self.update_hold_actions()
+
+    def _on_columns_hold_changed(self, change: HoldChange) -> None:
+        if change.held:
+            self._window.show_message(change.describe())
+            return
+        grades = f"{change.queued} grade{'s' if change.queued != 1 else ''}"
+        lead = f"Released “{change.line_item.label}”" if change.changed \
+            else f"“{change.line_item.label}” was not held"
+        self._window.show_message(f"{lead}: sending its {grades} now.")
 
     def _on_columns_column_added(self, added: NewColumn) -> None:
         row = added.row

@@ -14,6 +14,7 @@ Qt; this module shows it and turns keys into its steps.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPalette, QShortcut
@@ -43,8 +44,15 @@ from gradedesk.domain import (
     check_score_against_maximum,
     parse_score_input,
 )
+from gradedesk.domain.rubrics import Rubric, require_complete, rubric_comment
 from gradedesk.store import SyncState
-from gradedesk.ui.grading_loaders import GradingQueueData, load_grading_queue
+from gradedesk.sync.rubric_grading import keep_rubric_levels
+from gradedesk.ui.grading_loaders import (
+    GradingQueueData,
+    RubricState,
+    load_grading_queue,
+    load_rubric_state,
+)
 from gradedesk.ui.grading_queue import GradingQueue, entry_text, next_line_item
 from gradedesk.ui.loaders import CellDetail, local_time
 from gradedesk.ui.models.base import edit_text, format_score
@@ -59,6 +67,7 @@ from gradedesk.ui.sync_states import (
 )
 from gradedesk.ui.undo_values import CellChange, Field
 from gradedesk.ui.views.comment_bank_box import CommentBankBox
+from gradedesk.ui.views.rubric_panel import RubricPanel
 
 ALL_LINE_ITEMS = "All line items"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # a student list item's queue index
@@ -111,11 +120,16 @@ class GradingMode(QWidget):
         self.queue: GradingQueue | None = None
         self.scope: str | None = None  # the line item URL graded (None: all of them)
         self.names_hidden = False
+        # Whose submissions to queue (the grids' grader filter; None: everyone's).
+        self.grader: str | None = None
         self._connection_id: int | None = None
         self._generation = 0  # a newer load makes an older one's result stale
         self._bank_url = ""  # the line item whose kept comments the bank shows
         self._filling_list = False
         self._list_rows: list[int] = []  # the student list's row of each queue entry
+        # Each column's rubric as last loaded (None: it has none), so the panel shows at
+        # once when the next student is in the same column.
+        self._rubrics: dict[str, Rubric | None] = {}
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -302,6 +316,9 @@ class GradingMode(QWidget):
         body_layout.addLayout(header)
         body_layout.addWidget(self.line_item)
         body_layout.addWidget(self.submission_box, 1)
+        self.rubric_panel = RubricPanel(body)
+        self.rubric_panel.hide()
+        body_layout.addWidget(self.rubric_panel)
         body_layout.addWidget(grade_box)
         body_layout.addWidget(self.error)
         body_layout.addLayout(buttons)
@@ -316,6 +333,11 @@ class GradingMode(QWidget):
         self.grade_button.clicked.connect(self.grade_and_next)
         self.keep.clicked.connect(self._on_keep_clicked)
         self.score.textEdited.connect(lambda _text: self.error.setText(""))
+        self.rubric_panel.choice_changed.connect(self._on_rubric_panel_choice_changed)
+        # The rubric (when shown: the score is its total, not typed), then score and comment.
+        for first, second in pairwise([self.rubric_panel, self.score, self.comment, self.bank,
+                                       self.keep]):
+            QWidget.setTabOrder(first, second)
         return page
 
     def _build_end_page(self) -> QWidget:
@@ -375,6 +397,7 @@ class GradingMode(QWidget):
         self._connection_id = connection.id
         db = self.presenter.context.db
         keep = self.queue.current() if self.queue is not None else None
+        grader = self.grader
 
         def done(data: GradingQueueData) -> None:
             if generation != self._generation:
@@ -388,7 +411,8 @@ class GradingMode(QWidget):
         if self.queue is None:
             self.pages.setCurrentWidget(self.loading_page)
         self.presenter.run_store("Loading submissions to grade",
-                                 lambda: load_grading_queue(db, connection.id, scope), done,
+                                 lambda: load_grading_queue(db, connection.id, scope, grader),
+                                 done,
                                  on_refused=self._on_load_refused)
 
     def _on_load_refused(self, message: str) -> None:
@@ -526,6 +550,7 @@ class GradingMode(QWidget):
         self.maximum.setText(f"/ {format_score(row.maximum)}")
         self.comment.setPlainText(row.new_comment or "")
         self._show_platform(row)
+        self._show_rubric(row, focus=focus)
         self.previous_button.setEnabled(queue.position > 0)
         self.submission_meta.setText(row.submission or "Submission")
         self.submission.setPlainText("Loading…")
@@ -535,10 +560,63 @@ class GradingMode(QWidget):
             self._bank_url = row.line_item_url
             self.bank.clear()
             self.presenter.load_comment_bank(row.line_item_url)
-        if focus:
+        if focus and not self.rubric_panel.isVisible():
             self.score.setFocus()
             self.score.selectAll()
         self.student_shown.emit(row.key)
+
+    # --- rubric -----------------------------------------------------------------------------
+
+    def _show_rubric(self, row: StudentGrade, *, focus: bool) -> None:
+        """Show the column's rubric (as last known at once, then as the store has it, with the
+        levels chosen for this student before); the score is then the rubric's total."""
+        self._use_rubric(self._rubrics.get(row.line_item_url), focus=focus)
+        connection = self.presenter.connection
+        if connection is None:
+            return
+        db = self.presenter.context.db
+        url, user_id = row.key
+
+        def done(state: RubricState) -> None:
+            self._rubrics[url] = state.rubric
+            current = self.queue.current() if self.queue is not None else None
+            if current is None or current.key != state.key:
+                return  # the grader moved on meanwhile
+            self._use_rubric(state.rubric, state, focus=focus or self.rubric_panel.hasFocus())
+
+        self.presenter.run_store("Loading the rubric",
+                                 lambda: load_rubric_state(db, connection.id, url, user_id),
+                                 done)
+
+    def _use_rubric(self, rubric: Rubric | None, state: RubricState | None = None, *,
+                    focus: bool) -> None:
+        chosen = state.chosen if state is not None else None
+        self.rubric_panel.set_rubric(rubric, chosen)
+        # With a rubric the total is the score: the field shows it and is not typed in.
+        self.score.setReadOnly(rubric is not None)
+        self.score.setFocusPolicy(Qt.FocusPolicy.NoFocus if rubric is not None
+                                  else Qt.FocusPolicy.StrongFocus)
+        self.comment.setPlaceholderText(
+            "Comment for the student (optional), sent with the grade" if rubric is None else
+            "Your words for the student (optional): the levels chosen lead the comment")
+        if rubric is None:
+            return
+        if state is not None and state.chosen is not None:
+            self.comment.setPlainText(state.own_comment or "")  # the levels lead it anyway
+        self._on_rubric_panel_choice_changed()
+        if focus:
+            self.rubric_panel.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def forget_rubric(self, line_item_url: str) -> None:
+        """A column's rubric changed: the next student of it loads the new one."""
+        self._rubrics.pop(line_item_url, None)
+
+    def _on_rubric_panel_choice_changed(self) -> None:
+        panel = self.rubric_panel
+        if panel.rubric is None:
+            return
+        self.score.setText(format_score(panel.choice().total) if panel.complete() else "")
+        self.error.setText("")
 
     def _show_badge(self, row: StudentGrade) -> None:
         done = not row.pending_manual
@@ -634,8 +712,17 @@ class GradingMode(QWidget):
         row = queue.current() if queue is not None else None
         if queue is None or row is None or self.pages.currentWidget() is not self.work_page:
             return False
+        rubric = self.rubric_panel.rubric if self.rubric_panel.isVisible() else None
+        own_comment = self.comment.toPlainText().strip() or None
         try:
-            score = parse_score_input(self.score.text())
+            if rubric is not None:
+                choice = self.rubric_panel.choice()
+                require_complete(rubric, choice)
+                score: float | None = choice.total
+                comment: str | None = rubric_comment(rubric, choice, own_comment)
+            else:
+                score = parse_score_input(self.score.text())
+                comment = own_comment
             check_score_against_maximum(score, row.maximum)  # 1e9 for 9: a typo
         except InputError as error:
             self._refuse(f"Not saved: {error.user_message}")
@@ -643,7 +730,6 @@ class GradingMode(QWidget):
         if score is None:
             self._refuse("Not saved: type a score to mark this graded.")
             return False
-        comment = self.comment.toPlainText().strip() or None
         changes = [CellChange(row.key, Field.SCORE, row.score, score, row.has_draft)]
         if comment != row.new_comment:
             changes.append(CellChange(row.key, Field.COMMENT, row.new_comment, comment,
@@ -652,6 +738,8 @@ class GradingMode(QWidget):
                                   GradingProgress.FULLY_GRADED, row.has_draft))
         self.presenter.apply_changes(changes,
                                      f"Grade {row.student.shown_name(self.names_hidden)}")
+        if rubric is not None:
+            self._record_rubric_grade(row, own_comment)
         queue.mark_graded(row.key, score, comment)
         queue.advance()
         self.error.setText("")
@@ -659,9 +747,25 @@ class GradingMode(QWidget):
         self._show_current(focus=True)
         return True
 
+    def _record_rubric_grade(self, row: StudentGrade, own_comment: str | None) -> None:
+        """Keep the levels chosen, so that a change to the rubric can recompute this grade."""
+        connection = self.presenter.connection
+        if connection is None:
+            return
+        db = self.presenter.context.db
+        choice = self.rubric_panel.choice()
+        url, user_id = row.key
+        self.presenter.run_store(
+            "Keeping the rubric levels",
+            lambda: keep_rubric_levels(db, connection, url, user_id, choice, own_comment),
+            lambda _done: None)
+
     def _refuse(self, text: str) -> None:
         self.error.setText(f"⚠ {text}")
         self.error.setStyleSheet(f"color: {warning_color(self.palette()).name()};")
+        if self.rubric_panel.isVisible():
+            self.rubric_panel.setFocus()
+            return
         self.score.setFocus()
         self.score.selectAll()
 

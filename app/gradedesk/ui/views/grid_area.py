@@ -221,7 +221,8 @@ class GridArea(QObject):
         kind = self.filter_kind.currentData()
         spec = FilterSpec(self.filter_text.text().strip(),
                           RowFilter(kind) if kind in set(RowFilter) else RowFilter.ALL,
-                          self.window.workspace.section_choice)
+                          self.window.workspace.section_choice,
+                          self.window.workspace.grader_students)
         for table, model in ((self.line_table, self.line_model),
                              (self.gradebook_table, self.gradebook_model)):
             _filter_keeping_current(table, model, spec)

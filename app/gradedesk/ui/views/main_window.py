@@ -36,6 +36,9 @@ from gradedesk.ui.views.grade_table import GradeTableView
 from gradedesk.ui.views.grading_mode import GradingMode
 from gradedesk.ui.views.grid_area import GRADEBOOK_MODE, LINE_ITEM_MODE, GridArea
 from gradedesk.ui.views.grid_commands import GridCommands
+from gradedesk.ui.views.late_commands import LateCommands
+from gradedesk.ui.views.rubric_commands import RubricCommands
+from gradedesk.ui.views.team_area import TeamArea
 from gradedesk.ui.views.window_messages import WindowMessages
 from gradedesk.ui.views.window_state import (
     last_view,
@@ -109,11 +112,15 @@ class MainWindow(QMainWindow):
         self.grid = GridArea(self)
         self.dialogs = DialogHost(self, presenter)
         self.column_commands = ColumnCommands(self, self.window_actions)
+        self.rubric_commands = RubricCommands(self)
+        self.late_commands = LateCommands(self)
         self.grid_commands = GridCommands(self, self.window_actions)
         self.csv_files = CsvFiles(self, presenter)  # File > Import / Export grades
         self.cell_history = CellHistoryOpener(self, presenter)
         presenter.score_of = self.grid.score_in_grid
         self._connect()
+        # After _connect: its slots refresh the filter once the window's own have run.
+        self.team = TeamArea(self)  # the grader filter and the team progress panel
         self._restore_window_state()
         self._set_mode(self.mode)
         self.update_action_states()
@@ -158,6 +165,8 @@ class MainWindow(QMainWindow):
         a.cancel_job.triggered.connect(self.presenter.cancel_job)
         a.conflicts.triggered.connect(lambda: self.presenter.load_conflicts(open_dialog=True))
         a.review_proposals.triggered.connect(self.open_proposals)
+        a.edit_rubric.triggered.connect(lambda: self.rubric_commands.edit_rubric())
+        a.late_rule.triggered.connect(lambda: self.late_commands.open_late_rule())
         p.proposals.loaded.connect(self.dialogs.show_proposals)
         a.grading_mode.triggered.connect(self._on_grading_mode_triggered)
         a.edit_comment.triggered.connect(self._on_edit_comment_triggered)
@@ -293,6 +302,9 @@ class MainWindow(QMainWindow):
         has_column = self.current_column() is not None
         for action in a.column_actions:
             action.setEnabled(has_column)
+        a.edit_rubric.setEnabled(has_column)
+        a.late_rule.setEnabled(has_column)
+        self.column_commands.update_hold_actions()  # Hold or Release: whichever applies
 
     # --- navigation -----------------------------------------------------------------------
 

@@ -61,13 +61,16 @@ class CountsLabel(QLabel):
             parts.insert(2, f"Sending {counts.sending}")
         if counts.refused:
             parts.append(f"Refused {counts.refused}")
+        if counts.held:
+            parts.insert(2, f"Held {counts.held}")  # of the queued, kept for a release
         self.setText("   ".join(parts))
         self.setToolTip("Drafts: local changes not yet confirmed by the platform. Queued: "
-                        "waiting for the next push. Conflicts: the platform changed under "
-                        "your edit. Failed: not sent (unreachable, or the platform said no "
-                        "for now); the next push tries again. Refused: the platform will "
-                        "never take it; edit the grade again or discard it (Ctrl+Shift+"
-                        "Backspace).")
+                        "waiting for the next push. Held: queued in a held column, sent "
+                        "when you release it (Column > Release grades). Conflicts: the "
+                        "platform changed under your edit. Failed: not sent (unreachable, "
+                        "or the platform said no for now); the next push tries again. "
+                        "Refused: the platform will never take it; edit the grade again or "
+                        "discard it (Ctrl+Shift+Backspace).")
 
 
 class SandboxBadge(QLabel):

@@ -43,6 +43,7 @@ from gradedesk.ui.views.detail_panel import DetailPanel
 from gradedesk.ui.views.glance import GlancePanel
 from gradedesk.ui.views.grade_table import GradeTableView
 from gradedesk.ui.views.legend import Legend
+from gradedesk.ui.views.team_progress_panel import TeamProgressPanel
 
 _BADGE_STYLE = ("QLabel#gridSandboxBadge { background: #8a5a00; color: white; "
                 "padding: 2px 8px; border-radius: 3px; }")
@@ -103,6 +104,9 @@ class Workspace(QSplitter):
         _bold(legend_title)
         self.legend = Legend(side, compact=True)
         layout.addWidget(self.glance)
+        # Each grader's progress when a split among graders applies (views.team_area).
+        self.team_progress = TeamProgressPanel(side)
+        layout.addWidget(self.team_progress)
         layout.addWidget(legend_title)
         layout.addWidget(self.legend)
         layout.addStretch(1)
@@ -178,12 +182,23 @@ class Workspace(QSplitter):
         self.filter_section.setMinimumContentsLength(8)
         self.filter_section.addItem(ALL_SECTIONS, None)
         self.filter_section.hide()
+        # Shown only when a split among graders applies (views.team_area fills it).
+        self.filter_grader = QComboBox(center)
+        self.filter_grader.setAccessibleName("Show grader")
+        self.filter_grader.setToolTip("Show one grader's students (the split among graders)")
+        self.filter_grader.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.filter_grader.setMinimumContentsLength(10)
+        self.filter_grader.hide()
+        # FilterSpec.students: the chosen grader's students (None: everyone).
+        self.grader_students: frozenset[str] | None = None
         tools.addWidget(self.line_item_button)
         tools.addWidget(self.gradebook_button)
         tools.addSpacing(8)
         tools.addWidget(self.filter_text, 2)
         tools.addWidget(self.filter_kind, 1)
         tools.addWidget(self.filter_section, 1)
+        tools.addWidget(self.filter_grader, 1)
         layout.addLayout(tools)
 
         self.roster_note = QLabel(NAMES_UNAVAILABLE, center)

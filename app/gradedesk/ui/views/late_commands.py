@@ -1,0 +1,61 @@
+"""Column > Late and missing…: the dialog for the current column's late rule, wired to its
+presenter. After a run, the dialog says what was proposed, and the review of proposed grades
+opens when there is anything to review."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gradedesk.domain.late_policy import LateRule
+from gradedesk.store import LineItemRow
+from gradedesk.ui.late_presenter import LateOutcome, LatePresenter, LateSetup
+
+if TYPE_CHECKING:  # the dialog's module loads when it first opens
+    from gradedesk.ui.dialogs.late_rule import LateRuleDialog
+    from gradedesk.ui.views.main_window import MainWindow
+
+
+class LateCommands:
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+        self.presenter = LatePresenter(window.presenter)
+        self.dialog: LateRuleDialog | None = None
+        self._url: str | None = None
+        self.presenter.loaded.connect(self._on_presenter_loaded)
+        self.presenter.proposed.connect(self._on_presenter_proposed)
+
+    def open_late_rule(self, row: LineItemRow | None = None) -> LateRuleDialog | None:
+        """Open the late rule of ``row`` (else the current column), loaded from the store."""
+        row = row or self._window.current_column()
+        if row is None:
+            return None
+        from gradedesk.ui.dialogs.late_rule import LateRuleDialog
+
+        if self.dialog is not None:
+            self.dialog.close()
+        dialog = LateRuleDialog(row.label, self._window)
+        dialog.apply_requested.connect(self._on_dialog_apply_requested)
+        dialog.missing_requested.connect(self._on_dialog_missing_requested)
+        self.dialog, self._url = dialog, row.url
+        dialog.show()
+        self.presenter.load(row.url, on_refused=dialog.show_problem)
+        return dialog
+
+    def _on_dialog_apply_requested(self, rule: LateRule) -> None:
+        if self.dialog is not None and self._url is not None:
+            self.presenter.apply(self._url, rule, on_refused=self.dialog.show_problem)
+
+    def _on_dialog_missing_requested(self) -> None:
+        if self.dialog is not None and self._url is not None:
+            self.presenter.mark_missing(self._url, on_refused=self.dialog.show_problem)
+
+    def _on_presenter_loaded(self, setup: LateSetup) -> None:
+        if self.dialog is not None and setup.line_item_url == self._url:
+            self.dialog.show_setup(setup)
+
+    def _on_presenter_proposed(self, outcome: LateOutcome) -> None:
+        if self.dialog is not None and outcome.line_item_url == self._url:
+            self.dialog.show_outcome(outcome)
+        self._window.show_message(outcome.text)
+        if outcome.proposed:
+            self._window.open_proposals()
