@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +30,7 @@ from gradedesk.domain.gradebook_csv import (
 from gradedesk.domain.safe_text import one_line
 from gradedesk.store import ConnectionRow, Database, MemberRow, drafts, grid, sections, snapshots
 from gradedesk.store.rows import LineItemRow
+from gradedesk.sync.files import replace_file
 
 # A gradebook of 2,000 students and 60 columns is about 1 MB; a file this big was picked by
 # mistake (a video, a database) and is refused before it is read into memory.
@@ -63,30 +62,11 @@ def export_gradebook(db: Database, connection: ConnectionRow, out: TextIO,
 
 def export_to_file(db: Database, connection: ConnectionRow, target: Path,
                    line_items: Sequence[LineItemRow] | None = None) -> int:
-    """Export into ``target`` through a temporary file beside it, so a failed write (a full
-    disk, a folder that is not writable) leaves an existing file as it was; returns the rows.
-    InputError says what went wrong."""
-    target = target.expanduser()
-    folder = target.parent
-    try:
-        descriptor, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.",
-                                            suffix=".part")
-    except OSError as exc:
-        raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    partial = Path(name)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as out:
-            count = export_gradebook(db, connection, out, line_items)
-        if target.exists():
-            os.chmod(partial, target.stat().st_mode & 0o777)  # replacing keeps its access
-        os.replace(partial, target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return count
+    """Export into ``target`` (readable by you alone when new: it holds grades), so that a
+    failed write (a full disk, a folder that is not writable) leaves an existing file as it
+    was; returns the rows. InputError says what went wrong."""
+    return replace_file(target, lambda out: export_gradebook(db, connection, out, line_items),
+                        newline="", private=True)
 
 
 @dataclass(frozen=True, slots=True)

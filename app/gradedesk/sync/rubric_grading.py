@@ -13,8 +13,6 @@ the files, the file system: a window calls them on its store lane, never on the 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -44,6 +42,7 @@ from gradedesk.store.proposals import (
     propose,
 )
 from gradedesk.store.snapshots import require_line_item_in
+from gradedesk.sync.files import replace_file
 from gradedesk.sync.grading import save_grade
 
 RUBRIC_REASON = "rubric"
@@ -75,35 +74,8 @@ def read_rubric_file(path: Path) -> Rubric:
 
 
 def write_rubric_file(rubric: Rubric, target: Path) -> None:
-    """Write the rubric's file through a temporary file beside it, so a failed write leaves
-    an existing file as it was."""
-    target = target.expanduser()
-    try:
-        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                            suffix=".part")
-    except OSError as exc:
-        raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    partial = Path(name)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as out:
-            out.write(rubric_text(rubric))
-        if target.exists():
-            os.chmod(partial, target.stat().st_mode & 0o777)  # replacing keeps its access
-        else:
-            os.chmod(partial, 0o666 & ~_umask())  # a new file as any program would make it
-        os.replace(partial, target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    """Write the rubric's file; a failed write leaves an existing file as it was."""
+    replace_file(target, lambda out: out.write(rubric_text(rubric)), newline="\n")
 
 
 # --- Grading --------------------------------------------------------------------------------

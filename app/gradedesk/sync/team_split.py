@@ -11,8 +11,6 @@ roster does not, so each TA computes the same split alone and keeps it as the te
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +35,7 @@ from gradedesk.store.grader_split import (
     split_for,
 )
 from gradedesk.store.rows import LineItemRow, MemberRow
+from gradedesk.sync.files import replace_file
 from gradedesk.sync.lookup import find_line_item
 
 
@@ -148,28 +147,10 @@ def split_file_document(db: Database, connection: ConnectionRow,
 
 
 def write_split_file(document: dict[str, Any], target: Path) -> None:
-    """Write a split file through a temporary file beside it (readable by you alone, like the
-    database: it names students), so a failed write leaves an existing file as it was."""
-    target = target.expanduser()
+    """Write a split file, readable by you alone like the database (it names students); a
+    failed write leaves an existing file as it was."""
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    try:
-        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                            suffix=".part")
-    except OSError as exc:
-        raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    partial = Path(name)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-            out.write(text)
-        if target.exists():
-            os.chmod(partial, target.stat().st_mode & 0o777)  # replacing keeps its access
-        os.replace(partial, target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InputError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    replace_file(target, lambda out: out.write(text), private=True)
 
 
 def read_split_file(source: Path) -> object:
