@@ -123,3 +123,14 @@ def test_a_changed_rules_note_replaces_the_one_not_sent_yet(db: Database,
                                         "late", "90 - 20% late = 72")])
     [draft] = review_proposals(db, course, list_proposals(db, course.id)).accepted
     assert draft.comment == "Well argued.\n\nLate penalty: 20% (2 days late)"
+
+
+def test_only_a_notes_own_kind_is_replaced_never_the_graders_words(
+        db: Database, course: ConnectionRow) -> None:
+    drafts.save_draft(db, course.id, ITEM, "u2", drafts.DraftEdit(
+        comment="Missing units in table 2.\n\nLate penalty talk: see me."))
+    propose(db, course.id, [NewProposal(ITEM, "u2", 0.0, "Missing: no submission by 1 March.",
+                                        "missing", "no submission by 1 March")])
+    [draft] = review_proposals(db, course, list_proposals(db, course.id)).accepted
+    assert draft.comment == ("Missing units in table 2.\n\nLate penalty talk: see me.\n\n"
+                             "Missing: no submission by 1 March.")

@@ -13,7 +13,7 @@ from gradedesk.store.snapshots import require_line_item_in
 
 # Reasons whose comment is a note added to the grader's own words, and how such a note starts
 # (a rubric's proposal carries the whole comment: the levels lead it, the grader's words follow).
-_NOTE_STARTS = {"late": "Late penalty", "missing": "Missing"}
+_NOTE_STARTS = {"late": "Late penalty", "missing": "Missing: no submission"}
 
 
 @dataclass(frozen=True, slots=True)
