@@ -386,11 +386,16 @@ def _review_flags(review: argparse.ArgumentParser,
     review.add_argument("--json", action="store_true")
 
 
+def _name_and_column(parser: argparse.ArgumentParser) -> None:
+    """NAME and --line-item ID: what a command about one column of a connection takes."""
+    parser.add_argument("name", metavar="NAME")
+    parser.add_argument("--line-item", metavar="ID", required=True,
+                        help="the column's id, URL or label")
+
+
 def _hold_flags(hold: argparse.ArgumentParser,
                 common: argparse.ArgumentParser) -> None:
-    hold.add_argument("name", metavar="NAME")
-    hold.add_argument("--line-item", metavar="ID", required=True,
-                      help="the column's id, URL or label")
+    _name_and_column(hold)
     hold.add_argument("--json", action="store_true")
 
 
@@ -410,9 +415,7 @@ def _rubric_flags(rubric: argparse.ArgumentParser,
                  "show": "print a column's rubric"}
     for action, help_text in described.items():
         sub = actions.add_parser(action, parents=[common], help=help_text)
-        sub.add_argument("name", metavar="NAME")
-        sub.add_argument("--line-item", metavar="ID", required=True,
-                         help="the column's id, URL or label")
+        _name_and_column(sub)
         if action != "show":
             sub.add_argument("file", metavar="FILE.json")
         if action != "export":
@@ -455,9 +458,7 @@ def _progress_flags(progress: argparse.ArgumentParser,
 
 def _late_flags(late: argparse.ArgumentParser,
                 common: argparse.ArgumentParser) -> None:
-    late.add_argument("name", metavar="NAME")
-    late.add_argument("--line-item", metavar="ID", required=True,
-                      help="the column's id, URL or label")
+    _name_and_column(late)
     late.add_argument("--percent", metavar="P",
                       help="percent of the score taken off per day (or hour) late")
     late.add_argument("--per", metavar="day|hour",
@@ -478,9 +479,7 @@ def _late_flags(late: argparse.ArgumentParser,
 
 def _missing_flags(missing: argparse.ArgumentParser,
                    common: argparse.ArgumentParser) -> None:
-    missing.add_argument("name", metavar="NAME")
-    missing.add_argument("--line-item", metavar="ID", required=True,
-                         help="the column's id, URL or label")
+    _name_and_column(missing)
     missing.add_argument("--dry-run", action="store_true",
                          help="show who would get a 0; store nothing")
     missing.add_argument("--json", action="store_true")

@@ -24,7 +24,15 @@ from gradedesk.domain import (
 from gradedesk.domain.progress_values import ActivityProgress, GradingProgress
 from gradedesk.logs import configure_logging
 from gradedesk.paths import data_dir, log_dir
-from gradedesk.store import ConnectionRow, Database, MemberRow, SyncState, open_database
+from gradedesk.store import (
+    ConnectionRow,
+    Database,
+    DraftRow,
+    LineItemRow,
+    MemberRow,
+    SyncState,
+    open_database,
+)
 from gradedesk.store import connections as connection_store
 
 if TYPE_CHECKING:
@@ -262,7 +270,7 @@ def _member_for_grading(db: Database, connection: ConnectionRow, wanted: str) ->
 
 def grade(args: argparse.Namespace, db: Database) -> int:
     from gradedesk.store import drafts
-    from gradedesk.sync.grading import profile_for, save_grade
+    from gradedesk.sync.grading import save_grade
     from gradedesk.sync.lookup import find_line_item
 
     connection = connection_store.require_connection(db, args.name)
@@ -278,25 +286,51 @@ def grade(args: argparse.Namespace, db: Database) -> int:
         changes["score_given"] = parse_score_input(args.score)
     if args.comment is not None:
         changes["comment"] = args.comment
+    changes.update(progress_and_files(args))
+    if not changes:
+        raise InputError("Nothing to change: give --score, --comment, a progress value or "
+                         "--attach.")
+    warn_if_score_dropped(args, connection, changes)
+    draft = save_grade(db, connection, item.url, member.user_id, drafts.DraftEdit(**changes))
+    said = (f"score {_number(draft.score_given) or '(none)'}"
+            + (f", {len(draft.attachments)} file(s)" if draft.attachments else ""))
+    report_grade(args, connection, item, member, draft, said)
+    return 0
+
+
+def progress_and_files(args: argparse.Namespace) -> dict[str, Any]:
+    """The changes of ``grade``'s progress and --attach flags, as DraftEdit fields."""
+    changes: dict[str, Any] = {}
     if args.grading_progress:
         changes["grading_progress"] = GradingProgress(args.grading_progress)
     if args.activity_progress:
         changes["activity_progress"] = ActivityProgress(args.activity_progress)
     if args.attach:
         changes["add_attachments"] = tuple(ContentItem.for_file(url) for url in args.attach)
-    if not changes:
-        raise InputError("Nothing to change: give --score, --comment, a progress value or "
-                         "--attach.")
+    return changes
+
+
+def warn_if_score_dropped(args: argparse.Namespace, connection: ConnectionRow,
+                          changes: dict[str, Any]) -> None:
+    """Warn when the platform will drop this score (Moodle keeps one only when FullyGraded)."""
+    from gradedesk.sync.grading import profile_for
+
     profile = profile_for(connection)
     if profile is not None and profile.score_needs_fully_graded and \
             changes.get("score_given") is not None and \
             changes.get("grading_progress", GradingProgress.FULLY_GRADED) \
             is not GradingProgress.FULLY_GRADED:
         warn(f"{profile.title} keeps a score only when its grading progress is FullyGraded; "
-             f"sent as {args.grading_progress}, the score {args.score} will be dropped by the "
-             "platform. Queued anyway; grade again with --grading-progress FullyGraded to send "
-             "the score.")
-    draft = save_grade(db, connection, item.url, member.user_id, drafts.DraftEdit(**changes))
+             f"sent as {args.grading_progress}, the score "
+             f"{_number(changes['score_given'])} will be dropped by the platform. Queued "
+             "anyway; grade again with --grading-progress FullyGraded to send the score.")
+
+
+def report_grade(args: argparse.Namespace, connection: ConnectionRow, item: LineItemRow,
+                 member: MemberRow, draft: DraftRow, said: str,
+                 **more_json: Any) -> None:
+    """What ``grade`` prints once a grade is saved: an extra-credit warning, then the JSON
+    document (with ``more_json``) or a line saying ``said`` for the student."""
     if is_above_maximum(draft.score_given, item.score_maximum):
         warn(f"{format_score(draft.score_given)} is above the maximum of {item.label} "
              f"({format_score(item.score_maximum)}): kept as extra credit.")
@@ -304,13 +338,11 @@ def grade(args: argparse.Namespace, db: Database) -> int:
         emit_json({"connection": connection.name, "line_item": item.url,
                    "user_id": member.user_id, "score": draft.score_given,
                    "comment": draft.comment, "grading_progress": draft.grading_progress.value,
-                   "attachments": [i.url for i in draft.attachments], "state": "queued"})
+                   "attachments": [i.url for i in draft.attachments], "state": "queued",
+                   **more_json})
     else:
-        print(f"Saved for {member.sort_name} in {item.label}: score "
-              f"{_number(draft.score_given) or '(none)'}"
-              + (f", {len(draft.attachments)} file(s)" if draft.attachments else "")
-              + ". Queued; `gradedesk push` sends it.")
-    return 0
+        print(f"Saved for {member.sort_name} in {item.label}: {said}. Queued; `gradedesk "
+              "push` sends it.")
 
 
 def discard(args: argparse.Namespace, db: Database) -> int:

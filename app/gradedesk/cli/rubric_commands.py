@@ -10,13 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gradedesk.cli.commands import progress_and_files, report_grade
 from gradedesk.cli.output import emit_json, warn
 from gradedesk.domain import (
-    ActivityProgress,
-    ContentItem,
-    GradingProgress,
     InputError,
-    is_above_maximum,
 )
 from gradedesk.domain import format_score as _number
 from gradedesk.domain.rubrics import (
@@ -152,30 +149,14 @@ def grade_by_rubric(args: argparse.Namespace, db: Database, connection: Connecti
     choice = parse_choice(rubric, args.rubric)
     require_complete(rubric, choice)
     member = member_of()
-    also: dict[str, Any] = {}
-    if args.grading_progress:
-        also["grading_progress"] = GradingProgress(args.grading_progress)
-    if args.activity_progress:
-        also["activity_progress"] = ActivityProgress(args.activity_progress)
-    if args.attach:
-        also["add_attachments"] = tuple(ContentItem.for_file(url) for url in args.attach)
     graded = grade_with_rubric(db, connection, item.url, member.user_id, choice,
-                               own_comment=args.comment, also=drafts.DraftEdit(**also))
-    draft = graded.draft
-    if is_above_maximum(draft.score_given, item.score_maximum):
-        warn(f"{_number(draft.score_given)} is above the maximum of {item.label} "
-             f"({_number(item.score_maximum)}): kept as extra credit.")
-    if args.json:
-        emit_json({"connection": connection.name, "line_item": item.url,
-                   "user_id": member.user_id, "score": draft.score_given,
-                   "comment": draft.comment, "grading_progress": draft.grading_progress.value,
-                   "attachments": [i.url for i in draft.attachments], "state": "queued",
-                   "rubric": _choice_json(graded.rubric, graded.choice)})
-        return 0
+                               own_comment=args.comment,
+                               also=drafts.DraftEdit(**progress_and_files(args)))
     levels = ", ".join(f"{level.criterion} {_number(level.points)}"
                        for level in graded.choice.levels)
-    print(f"Saved for {member.sort_name} in {item.label}: score "
-          f"{_number(draft.score_given)} ({levels}). Queued; `gradedesk push` sends it.")
+    report_grade(args, connection, item, member, graded.draft,
+                 f"score {_number(graded.draft.score_given)} ({levels})",
+                 rubric=_choice_json(graded.rubric, graded.choice))
     return 0
 
 
