@@ -4,7 +4,7 @@ typed) or reject some, on the store lane. Nothing here talks to the platform."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -82,7 +82,7 @@ class ProposalsPresenter(QObject):
         def done(views: tuple[ProposalView, ...]) -> None:
             label = p.student_label
             if label is not None:  # names hidden: as the grids call the students
-                views = tuple(_renamed(view, label(view.user_id)) for view in views)
+                views = tuple(replace(view, student=label(view.user_id)) for view in views)
             self.loaded.emit(views)
 
         p.run_store("Loading proposed grades", lambda: load_views(db, connection), done)
@@ -129,8 +129,3 @@ class ProposalsPresenter(QObject):
         p.run_store("Accepting proposed grades" if accept else "Rejecting proposed grades",
                     work, done)
 
-
-def _renamed(view: ProposalView, student: str) -> ProposalView:
-    from dataclasses import replace
-
-    return replace(view, student=student)

@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QGridLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradedesk.sync.engine import Resolution
+from gradedesk.ui.dialogs.choice_dialog import ChoiceDialog
 from gradedesk.ui.loaders import ConflictRow
 from gradedesk.ui.models.conflicts_model import ConflictColumn, ConflictsModel
 
@@ -42,7 +41,7 @@ _EXPLAIN = {
 }
 
 
-class ConflictDialog(QDialog):
+class ConflictDialog(ChoiceDialog):
     # resolution, entry ids (None: all), the cells involved
     resolution_chosen = Signal(object, object, object)
 
@@ -113,15 +112,6 @@ class ConflictDialog(QDialog):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self._busy = False
         self.show_conflicts(())
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            focused = self.focusWidget()
-            if isinstance(focused, QPushButton) and focused.isEnabled():
-                focused.click()  # the button the grader chose with Tab
-            event.accept()  # elsewhere Enter does nothing: no side is picked by default
-            return
-        super().keyPressEvent(event)
 
     def show_conflicts(self, rows: Sequence[ConflictRow]) -> None:
         self.model.load(rows)

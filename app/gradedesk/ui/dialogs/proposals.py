@@ -9,10 +9,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,12 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradedesk.ui.dialogs.choice_dialog import ChoiceDialog
 from gradedesk.ui.proposals_presenter import ProposalView
 
 _HEADERS = ("Student", "Column", "Now", "Proposed", "Why", "Working")
 
 
-class ProposalsDialog(QDialog):
+class ProposalsDialog(ChoiceDialog):
     accept_chosen = Signal(object)  # list of proposal ids, or None for all
     reject_chosen = Signal(object)  # list of proposal ids, or None for all
 
@@ -81,15 +80,6 @@ class ProposalsDialog(QDialog):
         self._busy = False
         self.resize(900, 420)
         self.show_proposals(())
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            focused = self.focusWidget()
-            if isinstance(focused, QPushButton) and focused.isEnabled():
-                focused.click()
-            event.accept()  # Enter in the table accepts nothing by itself
-            return
-        super().keyPressEvent(event)
 
     def show_proposals(self, views: Sequence[ProposalView]) -> None:
         self._ids = [view.id for view in views]
