@@ -310,3 +310,13 @@ def test_a_score_moodle_would_drop_is_warned_about_before_it_is_queued(gd: Grade
     assert "keeps a score only when its grading progress is FullyGraded" in warned.err
     quiet = gd.ok("grade", "m", "--line-item", "3", "--user", "u-1", "--score", "6")
     assert "warning" not in quiet.err
+
+    # A rubric grade's score is dropped the same way, and said the same way.
+    rubric = gd.data_dir.parent / "essay.json"
+    rubric.write_text('{"criteria": [{"name": "Clarity", "levels": [{"points": 6}, '
+                      '{"points": 0}]}]}', encoding="utf-8")
+    gd.ok("rubric", "import", "m", "--line-item", "3", str(rubric))
+    by_rubric = gd.ok("grade", "m", "--line-item", "3", "--user", "u-1", "--rubric",
+                      "Clarity=6", "--grading-progress", "PendingManual")
+    assert "keeps a score only when its grading progress is FullyGraded" in by_rubric.err
+    assert "the score 6 will be dropped" in by_rubric.err

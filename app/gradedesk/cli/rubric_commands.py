@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gradedesk.cli.commands import progress_and_files, report_grade
+from gradedesk.cli.commands import progress_and_files, report_grade, warn_if_score_dropped
 from gradedesk.cli.output import emit_json, warn
 from gradedesk.domain import (
     InputError,
@@ -149,9 +149,10 @@ def grade_by_rubric(args: argparse.Namespace, db: Database, connection: Connecti
     choice = parse_choice(rubric, args.rubric)
     require_complete(rubric, choice)
     member = member_of()
+    also = progress_and_files(args)
+    warn_if_score_dropped(args, connection, {**also, "score_given": choice.total})
     graded = grade_with_rubric(db, connection, item.url, member.user_id, choice,
-                               own_comment=args.comment,
-                               also=drafts.DraftEdit(**progress_and_files(args)))
+                               own_comment=args.comment, also=drafts.DraftEdit(**also))
     levels = ", ".join(f"{level.criterion} {_number(level.points)}"
                        for level in graded.choice.levels)
     report_grade(args, connection, item, member, graded.draft,
