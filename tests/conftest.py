@@ -21,6 +21,20 @@ settings.register_profile("dev", max_examples=100, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the app's bytecode once, before any test starts a process. The CLI and sandbox
+    tests start hundreds of ``python -m gradedesk`` processes; where PYTHONDONTWRITEBYTECODE is
+    set (as on some CI machines) each of them would otherwise compile every module it imports
+    from source again. An installed GradeDesk has its bytecode compiled at install time."""
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller did it
+        return
+    import compileall
+
+    import gradedesk
+
+    compileall.compile_dir(Path(gradedesk.__file__).parent, quiet=1)
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """With ``-m "not gui"`` the GUI tests are not even imported, so that run proves the core
     works on a machine without Qt."""
@@ -29,11 +43,23 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
+# The longest tests run first: on the README's two workers, the packaging build and the
+# reliability trials (minutes each) then run beside the many short tests, not after them.
+_LONG_FOLDERS = ("packaging", "reliability")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    gui_root = Path(__file__).parent / "gui"
+    tests_root = Path(__file__).parent
     for item in items:
-        if gui_root in Path(str(item.fspath)).parents:
+        if tests_root / "gui" in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.gui)
+
+    def long_first(item: pytest.Item) -> int:
+        parents = Path(str(item.fspath)).parents
+        return next((rank for rank, folder in enumerate(_LONG_FOLDERS)
+                     if tests_root / folder in parents), len(_LONG_FOLDERS))
+
+    items.sort(key=long_first)  # stable: the order within each part stays
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,10 @@ STUDENTS = 10
 
 @pytest.fixture
 def slow_sandbox(keys: KeyFiles) -> Iterator[SandboxProcess]:
-    running = SandboxProcess(keys.public, "--latency-ms", "60")
+    # At 600 ms a request, a push of STUDENTS grades (start, a read, the sends, a read-back)
+    # outlasts the latest kill moment (1.6 s) on any machine, so the first kill always lands
+    # inside a push that is sending; at 60 ms a fast push could be over before a late moment.
+    running = SandboxProcess(keys.public, "--latency-ms", "600")
     yield running
     running.stop()
 

@@ -3,6 +3,7 @@ still current, and the environment a user's session gives a packaged app."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 from dataclasses import dataclass
@@ -62,10 +63,20 @@ def reusable(artifacts: Artifacts) -> bool:
 
 
 def build() -> Artifacts:
-    """Run packaging/build (or reuse a build newer than every source) and return what it made."""
+    """Run packaging/build (or reuse a build newer than every source) and return what it made.
+    One build at a time: under pytest-xdist each worker asks for the artifacts, and the later
+    ones wait for the first build and reuse it instead of packing over it as it is read."""
     expected = expected_artifacts()
-    if reusable(expected):
-        return expected
+    lock_path = ROOT / "build" / "tests.lock"
+    lock_path.parent.mkdir(exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if reusable(expected):
+            return expected
+        return _build(expected)
+
+
+def _build(expected: Artifacts) -> Artifacts:
     done = subprocess.run([str(ROOT / "packaging" / "build")], cwd=ROOT, capture_output=True,
                           text=True, timeout=BUILD_TIMEOUT_S, check=False)
     output = done.stdout + done.stderr
