@@ -4,7 +4,9 @@ sandbox trial keeps what the grader did" asks."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 from pathlib import Path
 
@@ -86,3 +88,26 @@ def test_injected_faults_stay_out_of_the_error_log() -> None:
     assert not only.filter(record(ConnectionAbortedError(f"{FAULT_PREFIX} dropped connection")))
     assert only.filter(record(ConnectionAbortedError("a real one")))
     assert only.filter(record(KeyError("a bug")))
+
+
+def test_a_sandbox_holding_a_request_still_stops_promptly() -> None:
+    """Stopping the sandbox (Ctrl-C, or a test's teardown) while it holds a request for the
+    hang knob gives that request a moment, not the whole hang: it used to wait out the 30 s
+    (the reliability trials' teardowns took 10 s each, cut off by their own time limit)."""
+    key = new_key()
+    sandbox = start_sandbox(SandboxConfig(port=0, throttle=False,
+                                          tool_public_keys=[public_pem(key)]))
+    headers = bearer(sandbox.info, key)
+    sandbox.settings(hang_rate=1.0, hang_s=30.0)
+    held = threading.Thread(target=_give_up_quietly, args=(sandbox.info["lineitems_url"],
+                                                           headers), daemon=True)
+    held.start()
+    time.sleep(0.3)  # the request is in, and held
+    started = time.monotonic()
+    sandbox.stop()
+    assert time.monotonic() - started < 5.0
+
+
+def _give_up_quietly(url: str, headers: dict[str, str]) -> None:
+    with contextlib.suppress(httpx.HTTPError):
+        httpx.get(url, headers=headers, timeout=40)

@@ -157,6 +157,9 @@ def info_of(state: SandboxState, demo_key_file: Path | None) -> dict[str, Any]:
     return info
 
 
+STOP_GRACE_S = 1
+
+
 class RunningSandbox:
     """A sandbox serving in a background thread until ``stop()`` or the end of a with-block."""
 
@@ -170,7 +173,10 @@ class RunningSandbox:
             uvicorn_errors.addFilter(_FAULTS_FILTER)
         self._server = uvicorn.Server(uvicorn.Config(
             build_app(self.state), host=config.host, port=config.port, log_level="warning",
-            lifespan="off", access_log=False))
+            lifespan="off", access_log=False,
+            # A stop gives requests still running (one held by the hang knob) a moment to
+            # finish, then ends them, instead of waiting out a 30-second hang.
+            timeout_graceful_shutdown=STOP_GRACE_S))
         self._thread = threading.Thread(target=self._server.run, name="gradedesk-sandbox",
                                         daemon=True)
         self._thread.start()
