@@ -8,8 +8,8 @@ exit. Nothing else changes. ``bench/run --phases`` uses it for every timed push 
     .venv/bin/python bench/phases.py --data-dir DIR push NAME
 
 What-if experiments (they change the pacing constants, nothing else; not what users run):
-``GD_BENCH_IN_FLIGHT=11`` sets the rate limiter's most requests in flight (RateLimitPolicy's
-``max_concurrency``, 2 today) and ``GD_BENCH_WORKERS=11`` the engine's worker threads (4).
+``GD_BENCH_IN_FLIGHT=8`` sets the rate limiter's most requests in flight (RateLimitPolicy's
+``max_concurrency``, 11 today) and ``GD_BENCH_WORKERS=16`` the engine's worker threads (24).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from typing import Any
 
 STARTED = time.perf_counter()
 
-from gradedesk.platforms import ratelimit  # noqa: E402 - after the clock starts
+from gradedesk import secrets  # noqa: E402 - after the clock starts
+from gradedesk.platforms import ratelimit  # noqa: E402
 from gradedesk.platforms.lti_advantage import client  # noqa: E402
 from gradedesk.store import db as store_db  # noqa: E402
 from gradedesk.sync import engine  # noqa: E402
@@ -75,6 +76,9 @@ def install() -> None:
         _wrap(engine.SyncEngine, name, f"engine.{name}")
     for name in CLIENT_CALLS:
         _wrap(client.LtiAdvantageClient, name, f"client.{name}")
+    # The keyring: each read is a D-Bus round trip (the kept token, the key's binding).
+    for name in ("get", "put"):
+        _wrap(secrets.SecretStore, name, f"keyring.{name}")
     original = store_db.Database.transaction
 
     @contextlib.contextmanager
