@@ -21,7 +21,10 @@ from gradedesk.secrets import SecretStore
 HEAVY = ("httpx", "keyring", "jwt", "cryptography", "gradedesk.bootstrap",
          "gradedesk.sync.engine", "gradedesk.platforms.http",
          "gradedesk.platforms.lti_advantage", "gradedesk.platforms.setup", "gradedesk.sandbox",
-         "logging.handlers")
+         "logging.handlers",
+         # Grading mode's page (and the queue, rubric and split code under it) is made when
+         # it is first opened.
+         "gradedesk.ui.views.grading_mode")
 # Reports the HEAVY modules loaded at the main window's first paint ("paint"), or once the
 # window's first sync has finished ("synced": with --sandbox, the sample course pulled).
 PROBE = """

@@ -33,7 +33,6 @@ from gradedesk.ui.views.column_commands import ColumnCommands
 from gradedesk.ui.views.dialog_host import DialogHost
 from gradedesk.ui.views.first_run import FirstRunPage
 from gradedesk.ui.views.grade_table import GradeTableView
-from gradedesk.ui.views.grading_mode import GradingMode
 from gradedesk.ui.views.grid_area import GRADEBOOK_MODE, LINE_ITEM_MODE, GridArea
 from gradedesk.ui.views.grid_commands import GridCommands
 from gradedesk.ui.views.late_commands import LateCommands
@@ -52,6 +51,7 @@ from gradedesk.ui.views.workspace import Workspace
 if TYPE_CHECKING:  # opened on demand: their modules load then (see DialogHost)
     from gradedesk.ui.dialogs.cell_history import CellHistoryDialog
     from gradedesk.ui.dialogs.connections import ConnectionsDialog
+    from gradedesk.ui.views.grading_mode import GradingMode
 
 __all__ = ["GRADEBOOK_MODE", "LINE_ITEM_MODE", "MainWindow"]
 
@@ -100,9 +100,9 @@ class MainWindow(QMainWindow):
         self.pages.setAccessibleName("Pages")
         self.pages.addWidget(self.first_run)
         self.pages.addWidget(self.workspace)
-        self.grading = GradingMode(presenter, self)  # Grade > Grading mode: a page, not a dialog
+        # Grade > Grading mode: a page, not a dialog, made when first needed (``grading``).
+        self._grading: GradingMode | None = None
         self._graded_last: CellKey | None = None  # the student grading mode showed last
-        self.pages.addWidget(self.grading)
         self.setCentralWidget(self.pages)
         self.messages = WindowMessages(self)
         m = self.messages  # the status bar's widgets and the activity list, by their names
@@ -176,8 +176,6 @@ class MainWindow(QMainWindow):
         a.export_csv.triggered.connect(self.csv_files.ask_export)
         a.cell_history.triggered.connect(self.open_cell_history)
 
-        self.grading.leave_requested.connect(self.leave_grading_mode)
-        self.grading.student_shown.connect(self._on_grading_student_shown)
         self.first_run.sandbox_requested.connect(self.start_sandbox)
         self.first_run.connect_requested.connect(self.open_connections)
         self.nav.selectionModel().currentChanged.connect(self._on_nav_current_changed)
@@ -218,8 +216,8 @@ class MainWindow(QMainWindow):
         return self.current_table.state() != QAbstractItemView.State.EditingState
 
     def _on_presenter_changed_elsewhere(self) -> None:
-        if self.pages.currentWidget() is self.grading:
-            self.grading.refresh()
+        if self._grading is not None and self.pages.currentWidget() is self._grading:
+            self._grading.refresh()
         self.messages.show_brief("Grades changed outside this window (the gradedesk command "
                                  "or another window); showing them now.")
 
@@ -566,6 +564,27 @@ class MainWindow(QMainWindow):
 
     # --- grading mode and hidden names ---------------------------------------------------------
 
+    @property
+    def grading(self) -> GradingMode:
+        """Grading mode's page, made the first time it is opened: neither its module nor its
+        widgets are part of the window's first frame."""
+        if self._grading is None:
+            from gradedesk.ui.views.grading_mode import GradingMode
+
+            page = GradingMode(self.presenter, self)
+            page.leave_requested.connect(self.leave_grading_mode)
+            page.student_shown.connect(self._on_grading_student_shown)
+            page.set_names_hidden(self.window_actions.hide_names.isChecked())
+            page.grader = self.team.wanted_grader()
+            self.pages.addWidget(page)
+            self._grading = page
+        return self._grading
+
+    @property
+    def grading_if_made(self) -> GradingMode | None:
+        """Grading mode's page if it was ever opened (what it shows follows the window)."""
+        return self._grading
+
     def open_grading_mode(self) -> GradingMode | None:
         """Grade > Grading mode (Ctrl+Shift+R): the submissions that need grading, in the
         whole window. Opens on the line item shown (every line item from the gradebook, or
@@ -583,7 +602,7 @@ class MainWindow(QMainWindow):
     def leave_grading_mode(self) -> None:
         """Back to the grid, on the student grading mode showed last when it is there."""
         self.window_actions.grading_mode.setChecked(False)
-        if self.pages.currentWidget() is not self.grading:
+        if self._grading is None or self.pages.currentWidget() is not self._grading:
             return
         self.pages.setCurrentWidget(self.workspace)
         if self._graded_last is not None:
@@ -604,7 +623,8 @@ class MainWindow(QMainWindow):
         mode) until revealed; remembered in the window settings."""
         for model in (self.line_model, self.gradebook_model):
             model.set_names_hidden(hidden)
-        self.grading.set_names_hidden(hidden)
+        if self._grading is not None:
+            self._grading.set_names_hidden(hidden)
         if self.window_actions.hide_names.isChecked() != hidden:
             self.window_actions.hide_names.setChecked(hidden)
         self.settings.setValue("view/hide_names", hidden)

@@ -65,7 +65,8 @@ class RubricCommands:
         self._window.show_message(f"Rubric written to {path}.")
 
     def _on_rubrics_saved(self, url: str, outcome: RubricReplacement) -> None:
-        self._window.grading.forget_rubric(url)
+        if (grading := self._window.grading_if_made) is not None:
+            grading.forget_rubric(url)
         if self.editor is not None and url == self._url:
             self.editor.close()
         proposed = len(outcome.proposed)

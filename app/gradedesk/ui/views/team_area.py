@@ -83,7 +83,8 @@ class TeamArea(QObject):
             self.window.grid.apply_filter()
         # Grading mode queues the same grader's submissions, in every column whose split
         # has them (the next time it opens or changes line item).
-        self.window.grading.grader = self.wanted_grader()
+        if (grading := self.window.grading_if_made) is not None:
+            grading.grader = self.wanted_grader()
         self._show_progress(split)
 
     def wanted_grader(self) -> str | None:
