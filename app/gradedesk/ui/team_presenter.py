@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from gradedesk.store import ConnectionRow
-from gradedesk.sync.team_progress import TeamView, team_view
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the progress code loads on the store lane, with the first course
+    from gradedesk.sync.team_progress import TeamView
     from gradedesk.ui.presenter import Presenter
 
 # Saves come in bursts (a paste, Enter down a column): one reload after the last of them.
@@ -55,8 +55,12 @@ class TeamPresenter(QObject):
             self.view = view
             self.team_loaded.emit(view)
 
-        self._presenter.run_store("Reading the team's progress",
-                                  lambda: team_view(db, connection), done)
+        def load() -> TeamView:
+            from gradedesk.sync.team_progress import team_view
+
+            return team_view(db, connection)
+
+        self._presenter.run_store("Reading the team's progress", load, done)
 
     def _on_presenter_connection_changed(self, row: ConnectionRow | None) -> None:
         self.view = None

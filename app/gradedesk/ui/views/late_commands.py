@@ -6,23 +6,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gradedesk.domain.late_policy import LateRule
 from gradedesk.store import LineItemRow
-from gradedesk.ui.late_presenter import LateOutcome, LatePresenter, LateSetup
 
-if TYPE_CHECKING:  # the dialog's module loads when it first opens
+if TYPE_CHECKING:  # the dialog's and the presenter's modules load when first needed
+    from gradedesk.domain.late_policy import LateRule
     from gradedesk.ui.dialogs.late_rule import LateRuleDialog
+    from gradedesk.ui.late_presenter import LateOutcome, LatePresenter, LateSetup
     from gradedesk.ui.views.main_window import MainWindow
 
 
 class LateCommands:
     def __init__(self, window: MainWindow) -> None:
         self._window = window
-        self.presenter = LatePresenter(window.presenter)
+        self._presenter: LatePresenter | None = None
         self.dialog: LateRuleDialog | None = None
         self._url: str | None = None
-        self.presenter.loaded.connect(self._on_presenter_loaded)
-        self.presenter.proposed.connect(self._on_presenter_proposed)
+
+    @property
+    def presenter(self) -> LatePresenter:
+        """Made when the dialog first opens: the late rules' code is not part of the first
+        frame."""
+        if self._presenter is None:
+            from gradedesk.ui.late_presenter import LatePresenter
+
+            self._presenter = LatePresenter(self._window.presenter)
+            self._presenter.loaded.connect(self._on_presenter_loaded)
+            self._presenter.proposed.connect(self._on_presenter_proposed)
+        return self._presenter
 
     def open_late_rule(self, row: LineItemRow | None = None) -> LateRuleDialog | None:
         """Open the late rule of ``row`` (else the current column), loaded from the store."""

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from gradedesk.domain.grader_split import GraderSplit
 from gradedesk.store import ConnectionRow
-from gradedesk.sync.team_progress import TeamView
 from gradedesk.ui.team_presenter import TeamPresenter
 from gradedesk.ui.views.grid_area import LINE_ITEM_MODE
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the split and progress code loads with the first course (TeamPresenter)
+    from gradedesk.domain.grader_split import GraderSplit
+    from gradedesk.sync.team_progress import TeamView
     from gradedesk.ui.views.main_window import MainWindow
 
 ALL_STUDENTS = "All students"
