@@ -23,8 +23,10 @@ HEAVY = ("httpx", "keyring", "jwt", "cryptography", "gradedesk.bootstrap",
          "gradedesk.platforms.lti_advantage", "gradedesk.platforms.setup", "gradedesk.sandbox",
          "logging.handlers",
          # Grading mode's page (and the queue, rubric and split code under it) is made when
-         # it is first opened, the late rules' presenter when its dialog first opens.
-         "gradedesk.ui.views.grading_mode", "gradedesk.ui.late_presenter")
+         # it is first opened, the late rules' presenter when its dialog first opens, the
+         # rubric code with the first rubric read.
+         "gradedesk.ui.views.grading_mode", "gradedesk.ui.late_presenter",
+         "gradedesk.domain.rubrics")
 # Reports the HEAVY modules loaded at the main window's first paint ("paint"), or once the
 # window's first sync has finished ("synced": with --sandbox, the sample course pulled).
 PROBE = """

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from gradedesk.domain.rubrics import Rubric
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rubric code loads with the first rubric read or saved
+    from gradedesk.domain.rubrics import Rubric
     from gradedesk.ui.presenter import Presenter
 
 Refused = Callable[[str], None]

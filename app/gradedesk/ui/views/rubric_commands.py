@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gradedesk.domain.rubrics import Rubric
 from gradedesk.store import LineItemRow
 
-if TYPE_CHECKING:  # the editor's module loads when it first opens
+if TYPE_CHECKING:  # the editor's module loads when it first opens, the rubric code first read
+    from gradedesk.domain.rubrics import Rubric
     from gradedesk.sync.rubric_grading import RubricReplacement
     from gradedesk.ui.dialogs.rubric_editor import RubricEditor
     from gradedesk.ui.views.main_window import MainWindow
@@ -53,6 +53,8 @@ class RubricCommands:
             self._rubrics.save(self._url, rubric, on_refused=self.editor.show_problem)
 
     def _on_rubrics_loaded(self, url: str, rubric: object) -> None:
+        from gradedesk.domain.rubrics import Rubric  # loaded by now: the read made it
+
         if self.editor is not None and url == self._url:
             self.editor.show_rubric(rubric if isinstance(rubric, Rubric) else None)
 
