@@ -333,6 +333,8 @@ def platform_for(connection: ConnectionRow, secrets: SecretStore, *,
     sleep: Callable[[float], None] = time.sleep if cancel is None else cancel.wait
     # A job's time limit bounds every request in it, not only the waits between them.
     job_deadline = None if cancel is None else cancel.job_deadline
+    # A cancelled job's requests still waiting for a slot give up rather than go out.
+    interrupt = None if cancel is None else cancel.raise_if_cancelled
     if connection.kind is ConnectionKind.LTI:
         config = _lti_config(connection.settings, connection.name)
         # A kept token is used only if it was issued for exactly these settings (its entry
@@ -349,12 +351,12 @@ def platform_for(connection: ConnectionRow, secrets: SecretStore, *,
         return LtiAdvantageClient(config, read_private_key, sleep=sleep,
                                   token_cache=KeyringTokenCache(secrets, connection.name,
                                                                 binding),
-                                  job_deadline=job_deadline)
+                                  job_deadline=job_deadline, interrupt=interrupt)
     return LtiaasClient(str(connection.settings["url"]),
                         secrets.get(connection.name, SecretKind.LTIAAS_API_KEY),
                         secrets.get(connection.name, SecretKind.LTIAAS_SERVICE_KEY),
                         page_size=FETCH_PAGE_SIZE, sleep=sleep, job_deadline=job_deadline,
-                        timeouts=_timeouts(connection.settings))
+                        interrupt=interrupt, timeouts=_timeouts(connection.settings))
 
 
 @contextmanager

@@ -3,11 +3,14 @@ injected clocks and sleeps."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from gradedesk.domain.errors import Cancelled
 from gradedesk.platforms.errors import (
     InsecureUrl,
     NotFound,
@@ -286,3 +289,36 @@ def test_a_platform_without_rate_headers_gets_a_modest_fixed_concurrency() -> No
     for _ in range(20):
         limiter.observe(origin, remaining=None, throttled=False)
     assert limiter.concurrency(origin) == RateLimitPolicy().untracked_concurrency == 4
+
+
+def test_a_request_waiting_for_a_slot_gives_up_when_its_job_is_cancelled() -> None:
+    """Ctrl-C during a push: grades claimed by workers that are still waiting for a request
+    slot must not go out after it (the engine has more workers than slots). The wait calls
+    ``interrupt``, which raises once the job is cancelled; the slot it never took stays free."""
+    limiter = RateLimiter(RateLimitPolicy(start_concurrency=1, max_concurrency=1))
+    origin = "https://canvas.test"
+    cancelled = threading.Event()
+
+    def interrupt() -> None:
+        if cancelled.is_set():
+            raise Cancelled()
+
+    outcome: list[str] = []
+
+    def waiting_request() -> None:
+        try:
+            with limiter.slot(origin, interrupt=interrupt):
+                outcome.append("sent")
+        except Cancelled:
+            outcome.append("gave up")
+
+    with limiter.slot(origin):  # the only slot, taken
+        waiter = threading.Thread(target=waiting_request)
+        waiter.start()
+        time.sleep(0.1)
+        assert outcome == []  # waiting for the slot
+        cancelled.set()
+        waiter.join(timeout=5)
+        assert outcome == ["gave up"]
+    with limiter.slot(origin, interrupt=lambda: None):  # free again: nothing leaked
+        pass

@@ -307,10 +307,14 @@ class HttpSession:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         timeouts: Timeouts | None = None,
         job_deadline: Callable[[], float | None] | None = None,
+        interrupt: Callable[[], None] | None = None,
     ) -> None:
         self.client = client
         # The running job's own deadline (a pull's or a push's time limit), if it has one.
         self.job_deadline = job_deadline
+        # Raises once the running job is cancelled: a request still waiting for a slot then
+        # gives up instead of going out (Ctrl-C leaves the grades not yet sent queued).
+        self.interrupt = interrupt
         self.limiter = limiter or RateLimiter()
         self.retrier = retrier or Retrier()
         self.max_response_bytes = max_response_bytes
@@ -343,7 +347,7 @@ class HttpSession:
             deadline = min(deadline, job_deadline)
 
         def attempt() -> httpx.Response:
-            with self.limiter.slot(origin):
+            with self.limiter.slot(origin, interrupt=self.interrupt):
                 return self._send_once(method, target, content, headers, extensions, origin,
                                        deadline)
 

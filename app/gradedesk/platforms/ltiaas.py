@@ -97,6 +97,7 @@ class LtiaasClient(ClientCore):
         max_pages: int = DEFAULT_MAX_PAGES,
         page_size: int | None = None,
         job_deadline: Callable[[], float | None] | None = None,
+        interrupt: Callable[[], None] | None = None,
     ) -> None:
         base = require_secure_url(base_url, "LTIAAS URL")
         self.base_url = str(base).rstrip("/")
@@ -108,7 +109,7 @@ class LtiaasClient(ClientCore):
         self._session = HttpSession(
             client, limiter=limiter or RateLimiter(sleep=sleep),
             retrier=Retrier(retry_policy, sleep=sleep), max_response_bytes=max_response_bytes,
-            timeouts=timeouts, job_deadline=job_deadline)
+            timeouts=timeouts, job_deadline=job_deadline, interrupt=interrupt)
 
     def __repr__(self) -> str:
         return f"LtiaasClient(base_url={self.base_url!r})"

@@ -75,17 +75,22 @@ class RateLimiter:
         return state
 
     @contextmanager
-    def slot(self, origin: str) -> Iterator[None]:
-        """Hold one request slot for ``origin``: waits for pacing and for a free slot."""
-        self.acquire(origin)
+    def slot(self, origin: str, *,
+             interrupt: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold one request slot for ``origin``: waits for pacing and for a free slot. While
+        it waits, ``interrupt`` is called now and then and may raise to give up the wait (a
+        cancelled job: its request never goes out)."""
+        self.acquire(origin, interrupt=interrupt)
         try:
             yield
         finally:
             self.release(origin)
 
-    def acquire(self, origin: str) -> None:
+    def acquire(self, origin: str, *, interrupt: Callable[[], None] | None = None) -> None:
         slept_until = float("-inf")
         while True:
+            if interrupt is not None:
+                interrupt()
             with self._cond:
                 state = self._state(origin)
                 if state.in_flight >= state.limit:

@@ -141,6 +141,7 @@ class LtiAdvantageClient(ClientCore):
         event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
         token_cache: TokenCache | None = None,
         job_deadline: Callable[[], float | None] | None = None,
+        interrupt: Callable[[], None] | None = None,
     ) -> None:
         self.config = config
         key: rsa.RSAPrivateKey | Callable[[], rsa.RSAPrivateKey]
@@ -177,6 +178,7 @@ class LtiAdvantageClient(ClientCore):
             max_response_bytes=config.max_response_bytes,
             timeouts=config.timeouts,
             job_deadline=job_deadline,
+            interrupt=interrupt,
         )
 
     @property
