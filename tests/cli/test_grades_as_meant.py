@@ -7,17 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
+from cli_support import Gradedesk, SandboxProcess
 
 pytestmark = pytest.mark.usefixtures("secret_store")
-
-
-@pytest.fixture
-def gd(tmp_path: Path, sandbox: SandboxProcess, keys: KeyFiles) -> Gradedesk:
-    tool = Gradedesk(tmp_path / "data")
-    tool.ok(*add_connection_args("canvas", sandbox.info, keys.private))
-    tool.ok("pull", "canvas")
-    return tool
 
 
 def _students(gd: Gradedesk) -> list[dict[str, object]]:

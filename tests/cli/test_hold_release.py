@@ -7,26 +7,17 @@ and results), after which a push sends nothing; ``--no-push`` only lifts the hol
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
+from cli_support import Gradedesk, SandboxProcess
 
 pytestmark = pytest.mark.usefixtures("secret_store")
 
 HELD, OPEN = "32", "34"  # line items with several students the seeded course has not graded
 WARNING = "students see these scores at once"
-
-
-@pytest.fixture
-def gd(tmp_path: Path, sandbox: SandboxProcess, keys: KeyFiles) -> Gradedesk:
-    tool = Gradedesk(tmp_path / "data")
-    tool.ok(*add_connection_args("canvas", sandbox.info, keys.private))
-    tool.ok("pull", "canvas")
-    return tool
 
 
 def _ungraded(gd: Gradedesk, line_item: str, count: int) -> tuple[str, list[str]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
+from cli_support import Gradedesk, SandboxProcess
 
 pytestmark = pytest.mark.usefixtures("secret_store")
 
@@ -20,14 +20,6 @@ PUSH_KEYS = {"connection", "ok", "confirmed", "mismatched", "conflicts", "failed
              "columns_failed", "files_failed", "outbox", "time_limit_reached"}
 HISTORY_KEYS = {"at", "grader", "os_user", "line_item", "user_id", "action", "summary",
                 "reply_status"}
-
-
-@pytest.fixture
-def gd(tmp_path: Path, sandbox: SandboxProcess, keys: KeyFiles) -> Gradedesk:
-    tool = Gradedesk(tmp_path / "data")
-    tool.ok(*add_connection_args("canvas", sandbox.info, keys.private))
-    tool.ok("pull", "canvas")
-    return tool
 
 
 def _lab(gd: Gradedesk) -> tuple[str, str, list[dict[str, Any]]]:

@@ -4,24 +4,14 @@ ones never reach the platform."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from cli_support import Gradedesk, KeyFiles, SandboxProcess, add_connection_args
+from cli_support import Gradedesk
 from gradedesk.store import open_database
 from gradedesk.store.connections import require_connection
 from gradedesk.store.proposals import NewProposal, propose
 
 pytestmark = pytest.mark.usefixtures("secret_store")
-
-
-@pytest.fixture
-def gd(tmp_path: Path, sandbox: SandboxProcess, keys: KeyFiles) -> Gradedesk:
-    tool = Gradedesk(tmp_path / "data")
-    tool.ok(*add_connection_args("canvas", sandbox.info, keys.private))
-    tool.ok("pull", "canvas")
-    return tool
 
 
 def _column(gd: Gradedesk) -> tuple[str, list[dict[str, object]]]:
